@@ -1,0 +1,143 @@
+// JSON Schemas (2020-12, as OpenAPI 3.1 uses) of the bodies the API reads and writes.
+#include "api/openapi.hpp"
+
+namespace custos::api {
+
+namespace {
+constexpr const char* kSchemas = R"json({
+  "Problem": {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+      "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+      "detail": {"type": "string"}, "code": {"type": "string"}, "instance": {"type": "string"},
+      "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"],
+        "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+    }
+  },
+  "Health": {"type": "object", "properties": {"status": {"type": "string"}, "database": {"type": "string"}}},
+  "Role": {"type": "string", "enum": ["reporter", "agent", "incident_manager", "security_manager", "auditor", "admin"]},
+  "User": {
+    "type": "object",
+    "required": ["id", "username", "display_name", "roles", "active", "version"],
+    "properties": {
+      "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"},
+      "email": {"type": ["string", "null"]}, "roles": {"type": "array", "items": {"$ref": "#/components/schemas/Role"}},
+      "active": {"type": "boolean"}, "mfa_required": {"type": "boolean"}, "mfa_enabled": {"type": "boolean"},
+      "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+      "version": {"type": "integer"}
+    }
+  },
+  "Me": {
+    "allOf": [{"$ref": "#/components/schemas/User"}],
+    "properties": {"auth": {"type": "string", "enum": ["session", "token"]}, "mfa_enrolment_required": {"type": "boolean"}}
+  },
+  "UserList": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "NewUser": {
+    "type": "object", "additionalProperties": false, "required": ["username", "roles", "password"],
+    "properties": {
+      "username": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._@-]{0,63}$"},
+      "display_name": {"type": "string", "maxLength": 200}, "email": {"type": "string", "maxLength": 254},
+      "roles": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Role"}},
+      "password": {"type": "string", "minLength": 12}, "mfa_required": {"type": "boolean"}
+    }
+  },
+  "UserChanges": {
+    "type": "object", "additionalProperties": false,
+    "properties": {
+      "display_name": {"type": "string", "maxLength": 200}, "email": {"type": ["string", "null"]},
+      "roles": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Role"}},
+      "active": {"type": "boolean"}, "mfa_required": {"type": "boolean"}
+    }
+  },
+  "LoginRequest": {
+    "type": "object", "additionalProperties": false, "required": ["username", "password"],
+    "properties": {"username": {"type": "string"}, "password": {"type": "string"}, "totp": {"type": "string", "pattern": "^[0-9]{6}$"}}
+  },
+  "LoginResponse": {
+    "type": "object", "required": ["user", "csrf_token", "expires_at"],
+    "properties": {"user": {"$ref": "#/components/schemas/Me"}, "csrf_token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}
+  },
+  "PasswordChange": {
+    "type": "object", "additionalProperties": false, "required": ["current_password", "new_password"],
+    "properties": {"current_password": {"type": "string"}, "new_password": {"type": "string", "minLength": 12}}
+  },
+  "PasswordReset": {
+    "type": "object", "additionalProperties": false, "required": ["password"],
+    "properties": {"password": {"type": "string", "minLength": 12}}
+  },
+  "PasswordConfirm": {
+    "type": "object", "additionalProperties": false, "required": ["password"],
+    "properties": {"password": {"type": "string"}}
+  },
+  "TotpEnrolment": {
+    "type": "object", "required": ["secret", "otpauth_uri"],
+    "properties": {"secret": {"type": "string"}, "otpauth_uri": {"type": "string"}}
+  },
+  "TotpCode": {
+    "type": "object", "additionalProperties": false, "required": ["code"],
+    "properties": {"code": {"type": "string", "pattern": "^[0-9]{6}$"}}
+  },
+  "Token": {
+    "type": "object", "required": ["id", "user", "name", "created_at"],
+    "properties": {
+      "id": {"type": "integer"}, "user": {"type": "string"}, "name": {"type": "string"}, "created_by": {"type": "string"},
+      "created_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": ["string", "null"], "format": "date-time"},
+      "revoked_at": {"type": ["string", "null"], "format": "date-time"}, "last_used_at": {"type": ["string", "null"], "format": "date-time"}
+    }
+  },
+  "IssuedToken": {
+    "allOf": [{"$ref": "#/components/schemas/Token"}],
+    "required": ["token"], "properties": {"token": {"type": "string", "description": "the bearer secret; shown only here"}}
+  },
+  "TokenList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "NewToken": {
+    "type": "object", "additionalProperties": false, "required": ["user"],
+    "properties": {"user": {"type": "string"}, "name": {"type": "string", "maxLength": 100},
+      "expires_in": {"type": "string", "description": "a duration like 30d or 12h, or 'never'; default 90d"}}
+  },
+  "NewOwnToken": {
+    "type": "object", "additionalProperties": false,
+    "properties": {"name": {"type": "string", "maxLength": 100}, "expires_in": {"type": "string"}}
+  },
+  "Lockout": {
+    "type": "object", "required": ["kind", "subject", "locked_until"],
+    "properties": {"kind": {"type": "string", "enum": ["account", "address"]}, "subject": {"type": "string"},
+      "failures": {"type": "integer"}, "lockouts": {"type": "integer"},
+      "locked_until": {"type": "string", "format": "date-time"}, "last_failure_at": {"type": "string", "format": "date-time"}}
+  },
+  "LockoutList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Lockout"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "AuditEntry": {
+    "type": "object", "required": ["seq", "at", "actor", "action", "object_type", "object_id", "digest", "prev_hash", "hash"],
+    "properties": {"seq": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+      "action": {"type": "string"}, "object_type": {"type": "string"}, "object_id": {"type": "string"}, "detail": {},
+      "digest": {"type": "string"}, "prev_hash": {"type": "string"}, "hash": {"type": "string"}}
+  },
+  "AuditList": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "AuditVerify": {
+    "type": "object", "required": ["ok", "entries", "checkpoints"],
+    "properties": {"ok": {"type": "boolean"}, "entries": {"type": "integer"}, "checkpoints": {"type": "integer"},
+      "last_seq": {"type": "integer"}, "last_hash": {"type": "string"}, "first_bad_seq": {"type": ["integer", "null"]},
+      "problem": {"type": ["string", "null"]}, "seconds": {"type": "number"}, "public_key": {"type": "string"}}
+  }
+})json";
+}  // namespace
+
+const nlohmann::json& openapi_schemas() {
+  static const nlohmann::json schemas = nlohmann::json::parse(kSchemas);
+  return schemas;
+}
+
+}  // namespace custos::api

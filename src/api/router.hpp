@@ -1,0 +1,61 @@
+#pragma once
+// Routes are declared as data: method, path pattern, the permission it needs and
+// what the OpenAPI document says about it. The dispatcher enforces the permission
+// for every route from this one table.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/roles.hpp"
+#include "http/message.hpp"
+
+namespace custos::api {
+
+class Context;
+using RouteHandler = std::function<http::Response(Context&)>;
+
+struct QueryParam {
+  std::string name;
+  std::string type;  // "string" | "integer" | "boolean"
+  std::string description;
+};
+
+// What the OpenAPI document says about a route.
+struct RouteDoc {
+  std::string summary;
+  std::string tag;
+  std::string request_schema;   // component name, empty if no body
+  std::string response_schema;  // component name, empty if no body
+  int success_status = 200;
+  std::vector<QueryParam> query;
+  std::vector<int> errors;  // problem+json statuses this route may answer
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/users/{username}"
+  auth::Permission permission;
+  RouteHandler handler;
+  RouteDoc doc;
+  bool allowed_while_enrolling = false;  // reachable before a required second factor is set up
+};
+
+struct Match {
+  const Route* route = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::vector<std::string> allowed_methods;  // when the path matched but the method did not
+};
+
+class Router {
+ public:
+  void add(Route route);
+  [[nodiscard]] Match match(std::string_view method, std::string_view path) const;
+  [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace custos::api

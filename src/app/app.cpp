@@ -1,0 +1,223 @@
+#include "app/app.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "api/dispatcher.hpp"
+#include "app/system_routes.hpp"
+#include "audit/routes.hpp"
+#include "auth/routes.hpp"
+#include "http/server.hpp"
+#include "store/sqlite/sqlite_database.hpp"
+#include "util/crypto.hpp"
+#include "util/time.hpp"
+
+namespace custos::app {
+
+namespace {
+
+auth::PasswordParams password_params(const Config& c) {
+  if (c.password_hashing == "minimum") return auth::PasswordParams::for_tests();
+  if (c.password_hashing == "moderate") return auth::PasswordParams::moderate();
+  return auth::PasswordParams::interactive();
+}
+
+auth::LockoutPolicy lockout_policy(const Config& c) {
+  auth::LockoutPolicy p;
+  p.account_threshold = c.lockout_account_threshold;
+  p.address_threshold = c.lockout_address_threshold;
+  p.window_ms = std::int64_t{c.lockout_window_minutes} * 60'000;
+  p.base_lock_ms = std::int64_t{c.lockout_base_seconds} * 1000;
+  p.max_lock_ms = std::int64_t{c.lockout_max_minutes} * 60'000;
+  return p;
+}
+
+void prepare_data_dir(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  // The data directory holds the signing key and, with SQLite, every record.
+  ::chmod(dir.c_str(), 0700);
+}
+
+// Periodic housekeeping on its own thread: signed audit checkpoints on a timer and
+// removal of expired sessions and idempotency records.
+class Housekeeper {
+ public:
+  Housekeeper(Core& core, std::chrono::seconds interval) : core_(core), interval_(interval) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Housekeeper() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Housekeeper(const Housekeeper&) = delete;
+  Housekeeper& operator=(const Housekeeper&) = delete;
+
+  void run_once() {
+    try {
+      const auto now = util::now_ms();
+      core_.db->write([&](store::Connection& c) {
+        core_.audit->checkpoint(c);
+        c.execute("DELETE FROM sessions WHERE expires_at <= ?", {now});
+        c.execute("DELETE FROM idempotency_keys WHERE created_at <= ?", {now - 86'400'000});
+      });
+    } catch (const std::exception& e) {
+      spdlog::warn("housekeeping failed: {}", e.what());
+    }
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
+      lock.unlock();
+      run_once();
+      lock.lock();
+    }
+  }
+
+  Core& core_;
+  std::chrono::seconds interval_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Core::Core(const Config& cfg, bool with_signing_key) : config(cfg) {
+  store::DatabaseOptions options;
+  options.read_connections = config.database_pool;
+  if (config.effective_database_url().starts_with("sqlite:")) prepare_data_dir(config.data_dir);
+  db = store::open_database(config.effective_database_url(), options);
+  if (with_signing_key) {
+    prepare_data_dir(config.data_dir);
+    signing_key.emplace(audit::SigningKey::load_or_create(config.key_file()));
+  }
+  audit = std::make_unique<audit::AuditLog>(signing_key ? &*signing_key : nullptr, config.checkpoint_every);
+  accounts = std::make_unique<auth::Accounts>(*db, *audit, password_params(config));
+  credentials = std::make_unique<auth::Credentials>(*db, *audit,
+                                                    std::int64_t{config.session_hours} * 3'600'000);
+  login = std::make_unique<auth::LoginService>(*db, *audit, *credentials,
+                                               auth::LoginThrottle(lockout_policy(config)));
+}
+
+void ensure_first_admin(Core& core) {
+  if (core.accounts->count_users() > 0) return;
+  const char* from_env = std::getenv("CUSTOS_ADMIN_PASSWORD");
+  const bool generated = from_env == nullptr || *from_env == '\0';
+  const std::string password = generated ? util::random_token(18) : std::string(from_env);
+  auth::NewUser admin{"admin", "Administrator", std::nullopt, auth::RoleSet{auth::Role::admin}, password, false};
+  try {
+    core.accounts->create(admin, "system");
+  } catch (const store::UniqueViolation&) {
+    return;  // another process created it first
+  }
+  if (generated) {
+    // Printed once, to the terminal only; never written to the log.
+    std::cout << "\n  First administrator created.\n    username: admin\n    password: " << password
+              << "\n  Keep it safe: it is not shown again. Change it after signing in.\n\n"
+              << std::flush;
+  } else {
+    spdlog::info("first administrator 'admin' created with the password from CUSTOS_ADMIN_PASSWORD");
+  }
+}
+
+void add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
+  static std::optional<auth::AuthRouteDeps> deps;  // the router's handlers keep references to it
+  deps.emplace(auth::AuthRouteDeps{*core.accounts, *core.credentials, *core.login,
+                                   core.config.tls_enabled(),
+                                   std::int64_t{core.config.session_hours} * 3'600'000,
+                                   core.config.totp_issuer});
+  auth::add_session_routes(router, *deps);
+  auth::add_user_routes(router, *deps);
+  auth::add_token_routes(router, *deps);
+  auth::add_lockout_routes(router, *deps);
+  audit::add_audit_routes(router, *core.db,
+                          core.signing_key ? core.signing_key->public_key_hex() : std::string{});
+  add_system_routes(router, *core.db, metrics, core.config);
+}
+
+int serve(const Config& config) {
+  const auto started = std::chrono::steady_clock::now();
+  Core core(config, true);
+  const int applied = core.db->migrate();
+  if (applied > 0) spdlog::info("applied {} migration(s) to {}", applied, core.db->describe());
+  ensure_first_admin(core);
+
+  Metrics metrics;
+  metrics.add_collector([&core](std::string& out) {
+    std::int64_t audit_head = 0;
+    std::int64_t locked = 0;
+    core.db->read([&](store::Connection& c) {
+      audit_head = c.query_one("SELECT COALESCE(MAX(seq), 0) FROM audit_log")->i64(0);
+      locked = c.query_one("SELECT COUNT(*) FROM login_throttle WHERE locked_until > ?", {util::now_ms()})
+                   ->i64(0);
+    });
+    append_metric(out, "custos_audit_entries", "gauge", "Entries in the audit chain.",
+                  static_cast<double>(audit_head));
+    append_metric(out, "custos_login_lockouts_active", "gauge", "Accounts and addresses locked out now.",
+                  static_cast<double>(locked));
+    if (auto* sqlite = dynamic_cast<store::SqliteDatabase*>(core.db.get())) {
+      append_metric(out, "custos_db_commits_total", "counter", "Durable commits (group commit batches).",
+                    static_cast<double>(sqlite->commits()));
+      append_metric(out, "custos_db_writes_total", "counter", "Write transactions carried by those commits.",
+                    static_cast<double>(sqlite->writes()));
+    }
+  });
+
+  api::Router router;
+  add_all_routes(router, core, metrics);
+  api::Dispatcher dispatcher(
+      router,
+      {[&core](const std::string& bearer) { return core.credentials->authenticate_token(bearer); },
+       [&core](const std::string& cookie) { return core.credentials->authenticate_session(cookie); }},
+      core.db.get());
+
+  http::ServerOptions options;
+  std::tie(options.host, options.port) = split_listen(config.listen);
+  options.io_threads = config.io_threads;
+  options.worker_threads = config.worker_threads;
+  options.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
+  options.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
+  options.max_connections = config.max_connections;
+  options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+  options.body_timeout = std::chrono::seconds(config.body_timeout_seconds);
+  if (config.tls_enabled()) options.tls = http::TlsOptions{config.tls_certificate, config.tls_private_key};
+
+  std::shared_ptr<spdlog::logger> access;
+  if (config.access_log) access = spdlog::default_logger()->clone("access");
+  http::Server server(
+      options, [&dispatcher](http::Request& r) { return dispatcher.handle(r); },
+      [&metrics, access](const http::AccessRecord& a) {
+        metrics.record_request(a.request->method, a.status, a.duration_ms);
+        if (access) {
+          access->info("method={} path=\"{}\" status={} bytes={} ms={:.3f} remote={} id={}",
+                       a.request->method, a.request->path.substr(0, 200), a.status, a.response_bytes,
+                       a.duration_ms, a.request->remote_address, a.request->request_id);
+        }
+      });
+  server.listen();
+  Housekeeper housekeeper(core, std::chrono::seconds(config.checkpoint_interval_seconds));
+  const double ready_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("custos {} serving {}://{}:{} with {} (ready in {:.0f} ms)", CUSTOS_VERSION,
+               config.tls_enabled() ? "https" : "http", options.host, server.port(), core.db->describe(),
+               ready_ms);
+  server.run();
+  housekeeper.run_once();  // sign the head so the last changes are covered by a checkpoint
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace custos::app

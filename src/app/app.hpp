@@ -1,0 +1,42 @@
+#pragma once
+// Wiring: builds every component from the configuration, in dependency order,
+// and tears them down in reverse. The CLI commands and the server share it.
+#include <memory>
+#include <string>
+
+#include "app/config.hpp"
+#include "app/metrics.hpp"
+#include "api/router.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/signing_key.hpp"
+#include "auth/accounts.hpp"
+#include "auth/credentials.hpp"
+#include "auth/login.hpp"
+#include "store/database.hpp"
+
+namespace custos::app {
+
+// The parts that need only the database: used by `migrate`, `user add`, `token issue`.
+struct Core {
+  explicit Core(const Config& config, bool with_signing_key);
+
+  Config config;
+  std::unique_ptr<store::Database> db;
+  std::optional<audit::SigningKey> signing_key;
+  std::unique_ptr<audit::AuditLog> audit;
+  std::unique_ptr<auth::Accounts> accounts;
+  std::unique_ptr<auth::Credentials> credentials;
+  std::unique_ptr<auth::LoginService> login;
+};
+
+// Prints the first admin's password once when the database has no users.
+// The password comes from CUSTOS_ADMIN_PASSWORD when set.
+void ensure_first_admin(Core& core);
+
+// Runs the HTTP server until SIGINT/SIGTERM. Returns the process exit code.
+int serve(const Config& config);
+
+// Registers every route of the application.
+void add_all_routes(api::Router& router, Core& core, Metrics& metrics);
+
+}  // namespace custos::app

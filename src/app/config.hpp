@@ -1,0 +1,63 @@
+#pragma once
+// custos.toml, then CUSTOS_* environment variables, then command-line flags.
+// Every setting has a safe default, so the server runs with no file at all.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace custos::app {
+
+struct Config {
+  // [server]
+  std::string listen = "127.0.0.1:8080";
+  int io_threads = 2;
+  int worker_threads = 16;
+  std::int64_t max_body_bytes = 1024 * 1024;
+  std::int64_t max_header_bytes = 16 * 1024;
+  int max_connections = 2048;
+  int header_timeout_seconds = 15;
+  int body_timeout_seconds = 60;
+  std::string tls_certificate;  // PEM; TLS is on when both files are set
+  std::string tls_private_key;
+  bool access_log = true;
+  std::string log_level = "info";
+
+  // [storage]
+  std::filesystem::path data_dir = "custos-data";
+  std::string database_url;  // default: sqlite:<data_dir>/custos.db
+  int database_pool = 8;
+
+  // [auth]
+  int session_hours = 12;
+  std::string password_hashing = "interactive";  // "minimum" only for throwaway test servers
+  std::string totp_issuer = "custos";
+  int lockout_account_threshold = 5;
+  int lockout_address_threshold = 20;
+  int lockout_window_minutes = 15;
+  int lockout_base_seconds = 60;
+  int lockout_max_minutes = 60;
+
+  // [audit]
+  int checkpoint_every = 1000;
+  int checkpoint_interval_seconds = 60;
+
+  // [metrics]
+  bool metrics_public = false;  // when false: loopback clients or the metrics_read permission
+
+  [[nodiscard]] std::string effective_database_url() const;
+  [[nodiscard]] bool tls_enabled() const { return !tls_certificate.empty() && !tls_private_key.empty(); }
+  [[nodiscard]] std::filesystem::path key_file() const { return data_dir / "audit-signing.key"; }
+};
+
+// Loads `file` (if given, must exist) and applies the environment. Throws
+// std::runtime_error naming the file, key and problem for anything invalid.
+Config load_config(const std::optional<std::filesystem::path>& file);
+
+// Throws std::runtime_error naming the setting when a combination is invalid.
+void validate_config(const Config& config);
+
+// Splits "HOST:PORT" / "[v6]:PORT"; throws with a clear message when malformed.
+std::pair<std::string, std::uint16_t> split_listen(const std::string& listen);
+
+}  // namespace custos::app

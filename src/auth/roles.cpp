@@ -1,0 +1,88 @@
+#include "auth/roles.hpp"
+
+namespace custos::auth {
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::reporter: return "reporter";
+    case Role::agent: return "agent";
+    case Role::incident_manager: return "incident_manager";
+    case Role::security_manager: return "security_manager";
+    case Role::auditor: return "auditor";
+    case Role::admin: return "admin";
+  }
+  return "unknown";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  for (Role r : kAllRoles) {
+    if (role_name(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> RoleSet::names() const {
+  std::vector<std::string> out;
+  for (Role r : kAllRoles) {
+    if (has(r)) out.emplace_back(role_name(r));
+  }
+  return out;
+}
+
+std::string RoleSet::to_csv() const {
+  std::string out;
+  for (Role r : kAllRoles) {
+    if (!has(r)) continue;
+    if (!out.empty()) out += ',';
+    out += role_name(r);
+  }
+  return out;
+}
+
+RoleSet RoleSet::from_csv(std::string_view csv) {
+  RoleSet set;
+  while (!csv.empty()) {
+    const auto comma = csv.find(',');
+    if (auto r = parse_role(csv.substr(0, comma))) set.add(*r);
+    if (comma == std::string_view::npos) break;
+    csv.remove_prefix(comma + 1);
+  }
+  return set;
+}
+
+// The permission table. Least privilege: a permission not listed here is held by nobody.
+RoleSet roles_with(Permission permission) {
+  using enum Role;
+  switch (permission) {
+    case Permission::anyone:
+    case Permission::signed_in:
+      return {reporter, agent, incident_manager, security_manager, auditor, admin};
+    case Permission::users_read:
+      return {agent, incident_manager, security_manager, auditor, admin};
+    case Permission::users_manage:
+    case Permission::tokens_manage:
+    case Permission::lockouts_manage:
+      return {admin};
+    case Permission::audit_read:
+      return {auditor, admin};
+    case Permission::metrics_read:
+      return {admin, auditor};
+  }
+  return {};
+}
+
+std::string_view permission_name(Permission permission) {
+  switch (permission) {
+    case Permission::anyone: return "anyone";
+    case Permission::signed_in: return "signed_in";
+    case Permission::users_read: return "users_read";
+    case Permission::users_manage: return "users_manage";
+    case Permission::tokens_manage: return "tokens_manage";
+    case Permission::lockouts_manage: return "lockouts_manage";
+    case Permission::audit_read: return "audit_read";
+    case Permission::metrics_read: return "metrics_read";
+  }
+  return "unknown";
+}
+
+}  // namespace custos::auth

@@ -1,0 +1,347 @@
+// Boost 1.74's awaitable.hpp forgets <utility>.
+#include <utility>
+//
+#include "http/server.hpp"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
+#include <mutex>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "util/crypto.hpp"
+
+namespace custos::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Security headers that every response carries, API and pages alike.
+void add_security_headers(bhttp::response<bhttp::string_body>& res, bool tls) {
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Cross-Origin-Opener-Policy", "same-origin");
+  res.set("Cross-Origin-Resource-Policy", "same-origin");
+  res.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  if (res.find("Content-Security-Policy") == res.end()) {
+    res.set("Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'");
+  }
+  if (tls) res.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+}
+
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string problem_body(int status, std::string_view title, std::string_view detail) {
+  // Built by hand: this runs for malformed requests, before any JSON machinery.
+  return std::string(R"({"type":"about:blank","title":")") + std::string(title) +
+         R"(","status":)" + std::to_string(status) + R"(,"detail":")" + std::string(detail) +
+         "\"}";
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  AccessObserver observer;
+  net::io_context ioc;
+  net::thread_pool workers;
+  tcp::acceptor acceptor{ioc};
+  std::optional<net::ssl::context> ssl_context;
+  std::atomic<int> connections{0};
+  std::atomic<bool> draining{false};
+  net::signal_set signals{ioc, SIGINT, SIGTERM};
+
+  // Idle connections (waiting for a next request) are closed at shutdown; busy
+  // ones finish their request first.
+  struct Connection {
+    std::function<void()> close;
+    std::atomic<bool> busy{false};
+  };
+  std::mutex connections_mutex;
+  std::unordered_set<Connection*> live;
+
+  Impl(ServerOptions o, Handler h, AccessObserver obs)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        observer(std::move(obs)),
+        ioc(options.io_threads),
+        workers(static_cast<std::size_t>(options.worker_threads)) {}
+
+  Request to_request(bhttp::request<bhttp::string_body>& req, const std::string& remote, bool tls) {
+    Request out;
+    out.method = std::string(req.method_string());
+    out.target = std::string(req.target());
+    const auto q = out.target.find('?');
+    const std::string_view raw_path = std::string_view(out.target).substr(0, q);
+    out.path = percent_decode(raw_path, false).value_or(std::string{});
+    if (q != std::string::npos) out.query_string = out.target.substr(q + 1);
+    out.headers.reserve(16);
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    out.body = std::move(req.body());
+    out.remote_address = remote;
+    out.tls = tls;
+    const auto incoming_id = out.header("x-request-id");
+    out.request_id = sane_request_id(incoming_id) ? std::string(incoming_id) : util::random_token(12);
+    return out;
+  }
+
+  template <class Stream>
+  net::awaitable<void> write_error(Stream& stream, int status, std::string_view title,
+                                   std::string_view detail, bool tls) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+    res.set(bhttp::field::content_type, "application/problem+json");
+    res.body() = problem_body(status, title, detail);
+    res.keep_alive(false);
+    add_security_headers(res, tls);
+    res.prepare_payload();
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+    boost::system::error_code ec;
+    co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+  }
+
+  // A coroutine with parameters rather than a capturing lambda: parameters live in
+  // the coroutine frame, a lambda's captures would die with the temporary lambda.
+  net::awaitable<Response> run_handler(std::shared_ptr<Request> request) {
+    co_return handler(*request);
+  }
+
+  template <class Stream>
+  net::awaitable<void> serve(Stream& stream, Connection& conn, std::string remote, bool tls) {
+    beast::flat_buffer buffer;
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      boost::system::error_code ec;
+      beast::get_lowest_layer(stream).expires_after(options.header_timeout);
+      co_await bhttp::async_read_header(stream, buffer, parser,
+                                        net::redirect_error(net::use_awaitable, ec));
+      conn.busy = true;
+      const auto started = Clock::now();
+      if (!ec) {
+        beast::get_lowest_layer(stream).expires_after(options.body_timeout);
+        co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+      }
+      if (ec == bhttp::error::header_limit) {
+        co_await write_error(stream, 431, "Request Header Fields Too Large",
+                             "request headers exceed the limit", tls);
+        co_return;
+      }
+      if (ec == bhttp::error::body_limit) {
+        co_await write_error(stream, 413, "Content Too Large",
+                             "request body exceeds the limit of " +
+                                 std::to_string(options.max_body_bytes) + " bytes",
+                             tls);
+        co_return;
+      }
+      if (ec) {
+        const bool quiet = ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+                           ec == beast::error::timeout || ec == net::error::operation_aborted ||
+                           ec == net::error::connection_reset || ec == net::error::bad_descriptor;
+        if (!quiet && parser.get().method_string().size() >= 0) {
+          co_await write_error(stream, 400, "Bad Request", "malformed HTTP request", tls);
+        }
+        co_return;
+      }
+
+      auto beast_req = parser.release();
+      const bool keep_alive = beast_req.keep_alive();
+      const unsigned version = beast_req.version();
+      auto request = std::make_shared<Request>(to_request(beast_req, remote, tls));
+
+      // Run the handler on the worker pool and come back to this connection's strand.
+      Response response =
+          co_await net::co_spawn(workers, run_handler(request), net::use_awaitable);
+
+      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+      for (auto& [name, value] : response.headers) res.insert(name, value);
+      res.set("X-Request-Id", request->request_id);
+      add_security_headers(res, tls);
+      res.body() = std::move(response.body);
+      const bool stay = keep_alive && !draining.load();
+      res.keep_alive(stay);
+      res.prepare_payload();
+      const std::size_t bytes = res.body().size();
+      beast::get_lowest_layer(stream).expires_after(options.body_timeout);
+      co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+      if (observer) {
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        observer(AccessRecord{request.get(), response.status, bytes, ms});
+      }
+      conn.busy = false;
+      if (ec || !stay) co_return;
+    }
+  }
+
+  net::awaitable<void> handle(tcp::socket socket) {
+    Connection conn;
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      auto ep = socket.remote_endpoint(ec);
+      remote = ec ? "unknown" : ep.address().to_string();
+    }
+    if (ssl_context) {
+      beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *ssl_context);
+      conn.close = [&stream] { beast::get_lowest_layer(stream).socket().close(); };
+      register_connection(conn);
+      boost::system::error_code ec;
+      beast::get_lowest_layer(stream).expires_after(options.header_timeout);
+      co_await stream.async_handshake(net::ssl::stream_base::server,
+                                      net::redirect_error(net::use_awaitable, ec));
+      if (!ec) {
+        co_await serve(stream, conn, remote, true);
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+        co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+      }
+      unregister_connection(conn);
+    } else {
+      beast::tcp_stream stream(std::move(socket));
+      conn.close = [&stream] {
+        boost::system::error_code ignored;
+        stream.socket().close(ignored);
+      };
+      register_connection(conn);
+      co_await serve(stream, conn, remote, false);
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      unregister_connection(conn);
+    }
+    connections.fetch_sub(1);
+  }
+
+  void register_connection(Connection& c) {
+    std::lock_guard lock(connections_mutex);
+    live.insert(&c);
+  }
+  void unregister_connection(Connection& c) {
+    std::lock_guard lock(connections_mutex);
+    live.erase(&c);
+  }
+
+  net::awaitable<void> accept_loop() {
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket socket(net::make_strand(ioc));
+      co_await acceptor.async_accept(socket, net::redirect_error(net::use_awaitable, ec));
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+      if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+      if (connections.load() >= options.max_connections) {
+        socket.close(ec);  // over the limit: refuse rather than degrade everyone
+        continue;
+      }
+      connections.fetch_add(1);
+      auto executor = socket.get_executor();
+      net::co_spawn(executor, handle(std::move(socket)), net::detached);
+    }
+  }
+
+  void begin_shutdown() {
+    if (draining.exchange(true)) return;
+    spdlog::info("shutting down: no new connections, finishing requests in flight");
+    boost::system::error_code ec;
+    acceptor.close(ec);
+    close_idle();
+    wait_for_drain(Clock::now() + options.shutdown_grace);
+  }
+
+  void close_idle() {
+    std::lock_guard lock(connections_mutex);
+    for (Connection* c : live) {
+      if (!c->busy) c->close();
+    }
+  }
+
+  // Polls until every connection has finished, closing ones that become idle.
+  void wait_for_drain(Clock::time_point deadline) {
+    auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(20));
+    timer->async_wait([this, timer, deadline](boost::system::error_code) {
+      if (connections.load() == 0 || Clock::now() >= deadline) {
+        ioc.stop();
+        return;
+      }
+      close_idle();
+      wait_for_drain(deadline);
+    });
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler, AccessObserver observer)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(observer))) {
+  if (impl_->options.tls) {
+    impl_->ssl_context.emplace(net::ssl::context::tls_server);
+    auto& ctx = *impl_->ssl_context;
+    ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                    net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                    net::ssl::context::no_tlsv1_1);
+    ctx.use_certificate_chain_file(impl_->options.tls->certificate_file);
+    ctx.use_private_key_file(impl_->options.tls->private_key_file, net::ssl::context::pem);
+  }
+}
+
+Server::~Server() { impl_->workers.join(); }
+
+void Server::listen() {
+  auto& a = impl_->acceptor;
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(impl_->options.host, ec);
+  if (ec) throw std::runtime_error("invalid listen address '" + impl_->options.host + "'");
+  tcp::endpoint endpoint(address, impl_->options.port);
+  a.open(endpoint.protocol());
+  a.set_option(net::socket_base::reuse_address(true));
+  a.bind(endpoint, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + impl_->options.host + ":" +
+                             std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  a.listen(net::socket_base::max_listen_connections);
+}
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+int Server::open_connections() const { return impl_->connections.load(); }
+
+void Server::run() {
+  auto& impl = *impl_;
+  impl.signals.async_wait([&impl](boost::system::error_code ec, int) {
+    if (!ec) impl.begin_shutdown();
+  });
+  net::co_spawn(impl.ioc, impl.accept_loop(), net::detached);
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl.options.io_threads; ++i) threads.emplace_back([&impl] { impl.ioc.run(); });
+  impl.ioc.run();
+  for (auto& t : threads) t.join();
+  // Handlers already running finish their database work before we return.
+  impl.workers.join();
+}
+
+void Server::stop() {
+  net::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
+}
+
+}  // namespace custos::http

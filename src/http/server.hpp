@@ -1,0 +1,70 @@
+#pragma once
+// The HTTP server: Boost.Beast with C++20 coroutines. I/O threads only parse and
+// write; every handler runs on a separate worker pool, so a slow database call
+// never stalls the connections of other clients. Beast stays inside server.cpp.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/message.hpp"
+
+namespace custos::http {
+
+struct TlsOptions {
+  std::string certificate_file;  // PEM chain
+  std::string private_key_file;  // PEM
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int io_threads = 2;
+  int worker_threads = 16;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  int max_connections = 2048;
+  // A client must send a complete request header within this time, also on an
+  // idle keep-alive connection, so slow clients cannot pin connections.
+  std::chrono::seconds header_timeout{15};
+  // Time allowed to receive a body once its header arrived, and to write a response.
+  std::chrono::seconds body_timeout{60};
+  std::chrono::seconds shutdown_grace{10};
+  std::optional<TlsOptions> tls;
+};
+
+using Handler = std::function<Response(Request&)>;
+
+// Called after every response; must be cheap (it runs on an I/O thread).
+struct AccessRecord {
+  const Request* request;
+  int status;
+  std::size_t response_bytes;
+  double duration_ms;
+};
+using AccessObserver = std::function<void(const AccessRecord&)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler, AccessObserver observer);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket; throws with a clear message if the address is taken.
+  void listen();
+  [[nodiscard]] std::uint16_t port() const;
+  // Serves until stop() or SIGINT/SIGTERM; then stops accepting, lets in-flight
+  // requests finish (up to shutdown_grace) and returns.
+  void run();
+  void stop();
+  [[nodiscard]] int open_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace custos::http

@@ -1,0 +1,222 @@
+// custos command line: one binary for the server and its administration.
+// Only argument parsing and dispatch live here; the work is in src/app and the features.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "app/app.hpp"
+#include "app/config.hpp"
+#include "audit/audit_log.hpp"
+#include "util/time.hpp"
+
+namespace {
+
+using custos::app::Config;
+
+struct CommonOptions {
+  std::string config_file;
+  std::string data_dir;
+  std::string db;
+};
+
+void add_common(CLI::App* cmd, CommonOptions& o, bool with_config = true) {
+  if (with_config) {
+    cmd->add_option("--config", o.config_file, "custos.toml to read (settings: see docs/configuration.md)")
+        ->check(CLI::ExistingFile);
+  }
+  cmd->add_option("--data-dir", o.data_dir, "directory for the SQLite database and the audit signing key")
+      ->envname("CUSTOS_DATA_DIR");
+  cmd->add_option("--db", o.db, "database URL: sqlite:PATH (default: sqlite:DATA_DIR/custos.db) or postgresql://...")
+      ->envname("CUSTOS_DB");
+}
+
+Config resolve(const CommonOptions& o) {
+  Config c = custos::app::load_config(o.config_file.empty()
+                                          ? std::nullopt
+                                          : std::optional<std::filesystem::path>(o.config_file));
+  if (!o.data_dir.empty()) c.data_dir = o.data_dir;
+  if (!o.db.empty()) c.database_url = o.db;
+  custos::app::validate_config(c);
+  return c;
+}
+
+// Who runs the CLI, as the audit trail names them.
+std::string cli_actor() {
+  const passwd* pw = getpwuid(geteuid());
+  return std::string("cli:") + (pw != nullptr ? pw->pw_name : std::to_string(geteuid()));
+}
+
+std::string read_password_stdin() {
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  return password;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"custos — security incident and information-security management"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", CUSTOS_VERSION);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+
+  // serve
+  CommonOptions serve_opts;
+  std::string listen;
+  auto* serve = app.add_subcommand("serve", "run the web application and API server");
+  add_common(serve, serve_opts);
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)")->envname("CUSTOS_LISTEN");
+
+  // migrate
+  CommonOptions migrate_opts;
+  auto* migrate = app.add_subcommand("migrate", "apply pending database migrations and exit");
+  add_common(migrate, migrate_opts);
+
+  // user add
+  CommonOptions user_opts;
+  auto* user = app.add_subcommand("user", "manage user accounts");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "create a user; the password is read from standard input");
+  add_common(user_add, user_opts);
+  std::string username, email, display_name;
+  std::vector<std::string> roles;
+  bool password_stdin = false;
+  user_add->add_option("--username", username, "login name: a-z, 0-9, '.', '_', '-', '@'")->required();
+  user_add->add_option("--role", roles,
+                       "reporter | agent | incident_manager | security_manager | auditor | admin "
+                       "(repeat or comma-separate for several)")
+      ->required()
+      ->delimiter(',');
+  user_add->add_option("--email", email, "e-mail address");
+  user_add->add_option("--display-name", display_name, "name shown to people (default: the username)");
+  user_add->add_flag("--password-stdin", password_stdin, "read the password from the first line of standard input")
+      ->required();
+
+  // token issue
+  CommonOptions token_opts;
+  auto* token = app.add_subcommand("token", "manage API tokens");
+  token->require_subcommand(1);
+  auto* token_issue = token->add_subcommand("issue", "issue a bearer token for a user and print only the token");
+  add_common(token_issue, token_opts);
+  std::string token_user, token_name = "cli", expires = "90d";
+  token_issue->add_option("--user", token_user, "username the token acts as")->required();
+  token_issue->add_option("--name", token_name, "label shown in token lists (default: cli)");
+  token_issue->add_option("--expires", expires, "lifetime such as 90d, 12h, 30m, or 'never' (default 90d)");
+
+  // audit verify
+  CommonOptions audit_opts;
+  auto* audit = app.add_subcommand("audit", "inspect the tamper-evident audit trail");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand(
+      "verify", "prove the hash chain and signed checkpoints intact (exit 0) or name the first bad entry (exit 1)");
+  add_common(audit_verify, audit_opts);
+  std::string public_key;
+  audit_verify->add_option("--public-key", public_key,
+                           "trusted Ed25519 public key (hex); default: DATA_DIR/audit-signing.key.pub if present");
+
+  app.add_subcommand("version", "print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    if (app.got_subcommand("version")) {
+      std::cout << "custos " << CUSTOS_VERSION << "\n";
+      return 0;
+    }
+    if (serve->parsed()) {
+      Config c = resolve(serve_opts);
+      if (!listen.empty()) c.listen = listen;
+      custos::app::validate_config(c);
+      spdlog::set_level(spdlog::level::from_str(c.log_level));
+      return custos::app::serve(c);
+    }
+    if (migrate->parsed()) {
+      custos::app::Core core(resolve(migrate_opts), false);
+      const int applied = core.db->migrate();
+      std::cout << "applied " << applied << " migration(s); " << core.db->describe() << " is up to date\n";
+      return 0;
+    }
+    if (user_add->parsed()) {
+      custos::app::Core core(resolve(user_opts), false);
+      core.db->migrate();
+      const std::string password = read_password_stdin();
+      custos::auth::NewUser u;
+      u.username = username;
+      u.display_name = display_name.empty() ? username : display_name;
+      if (!email.empty()) u.email = email;
+      for (const auto& r : roles) {
+        auto role = custos::auth::parse_role(r);
+        if (!role) {
+          std::cerr << "custos: --role: unknown role '" << r
+                    << "' (use reporter, agent, incident_manager, security_manager, auditor or admin)\n";
+          return 2;
+        }
+        u.roles.add(*role);
+      }
+      u.password = password;
+      try {
+        auto created = core.accounts->create(u, cli_actor());
+        std::cout << "created user " << created.username << " (" << created.roles.to_csv() << ")\n";
+      } catch (const custos::auth::AccountError& e) {
+        std::cerr << "custos: " << (e.field == "password" ? "password (stdin)" : "--" + e.field) << ": "
+                  << e.message << "\n";
+        return 2;
+      } catch (const custos::store::UniqueViolation&) {
+        std::cerr << "custos: --username: a user named '" << username << "' already exists\n";
+        return 1;
+      }
+      return 0;
+    }
+    if (token_issue->parsed()) {
+      custos::app::Core core(resolve(token_opts), false);
+      core.db->migrate();
+      std::optional<std::int64_t> ttl;
+      if (expires != "never") {
+        ttl = custos::util::parse_duration_ms(expires);
+        if (!ttl) {
+          std::cerr << "custos: --expires: '" << expires << "' is not a duration like 90d, 12h or 'never'\n";
+          return 2;
+        }
+      }
+      auto target = core.accounts->find(token_user);
+      if (!target || !target->active) {
+        std::cerr << "custos: --user: no active user named '" << token_user << "'\n";
+        return 1;
+      }
+      auto issued = core.credentials->issue_token(target->id, token_name, ttl, cli_actor());
+      std::cout << issued.token << "\n";
+      return 0;
+    }
+    if (audit_verify->parsed()) {
+      Config c = resolve(audit_opts);
+      custos::app::Core core(c, false);
+      if (public_key.empty()) {
+        std::ifstream pub(c.key_file().string() + ".pub");
+        std::getline(pub, public_key);
+      }
+      auto report = custos::audit::AuditLog::verify(*core.db, public_key);
+      if (report.ok) {
+        std::cout << "audit chain intact: " << report.entries << " entries, " << report.checkpoints
+                  << " signed checkpoint(s)" << (public_key.empty() ? " (signer not pinned)" : "")
+                  << ", head seq " << report.last_seq << " " << report.last_hash << ", verified in "
+                  << report.seconds << " s\n";
+        return 0;
+      }
+      std::cout << "audit chain BROKEN at seq " << report.first_bad_seq.value_or(0) << ": " << report.problem
+                << "\n";
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "custos: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
