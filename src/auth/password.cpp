@@ -1,5 +1,6 @@
 #include "auth/password.hpp"
 
+#include <semaphore>
 #include <stdexcept>
 
 #include "util/crypto.hpp"
@@ -17,6 +18,17 @@ std::optional<std::string> as_hash_cstring(std::string_view stored_hash) {
   return std::string(stored_hash);
 }
 
+// Each Argon2id run takes 64 MiB or more. Bounding how many run at once keeps a burst of
+// sign-ins (or an attacker's flood) from exhausting memory; the others queue briefly.
+std::counting_semaphore<> argon2_slots{2};
+
+struct Argon2Slot {
+  Argon2Slot() { argon2_slots.acquire(); }
+  ~Argon2Slot() { argon2_slots.release(); }
+  Argon2Slot(const Argon2Slot&) = delete;
+  Argon2Slot& operator=(const Argon2Slot&) = delete;
+};
+
 // string_view{} has a null data(); give libsodium a valid pointer even for an empty password.
 const char* chars_of(std::string_view s) { return s.empty() ? "" : s.data(); }
 
@@ -25,6 +37,7 @@ const char* chars_of(std::string_view s) { return s.empty() ? "" : s.data(); }
 std::string hash_password(std::string_view password, PasswordParams params) {
   util::ensure_sodium();
   char out[crypto_pwhash_STRBYTES];
+  const Argon2Slot slot;
   if (crypto_pwhash_str_alg(out, chars_of(password), password.size(), params.opslimit,
                             params.memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     throw std::runtime_error("password hashing failed (out of memory or invalid parameters)");
@@ -40,6 +53,7 @@ bool verify_password(std::string_view stored_hash, std::string_view password) {
   } catch (const std::exception&) {
     return false;
   }
+  const Argon2Slot slot;
   return crypto_pwhash_str_verify(hash->c_str(), chars_of(password), password.size()) == 0;
 }
 

@@ -17,8 +17,9 @@ struct Migration {
 std::span<const Migration> migrations_for(Backend backend);
 
 // Creates schema_migrations if needed and applies every migration newer than the
-// highest recorded version, each in its own transaction. The caller holds the
-// backend's migration lock. Returns how many were applied.
+// highest recorded version. The caller runs this inside one transaction that holds
+// the backend's migration lock, so a failed migration leaves the schema as it was.
+// Returns how many were applied.
 int apply_pending_migrations(Connection& connection);
 
 }  // namespace custos::store

@@ -1,0 +1,59 @@
+#include "api/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace custos::api {
+namespace {
+
+Route route(std::string method, std::string pattern) {
+  return Route{std::move(method), std::move(pattern), auth::Permission::anyone,
+               [](Context&) { return http::Response{}; }, {}};
+}
+
+TEST(Router, MatchesLiteralAndParameterSegments) {
+  Router r;
+  r.add(route("GET", "/api/v1/users"));
+  r.add(route("GET", "/api/v1/users/{username}"));
+  auto m = r.match("GET", "/api/v1/users/alice");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->pattern, "/api/v1/users/{username}");
+  ASSERT_EQ(m.params.size(), 1U);
+  EXPECT_EQ(m.params[0].second, "alice");
+  EXPECT_EQ(r.match("GET", "/api/v1/users").route->pattern, "/api/v1/users");
+}
+
+TEST(Router, LiteralBeatsParameter) {
+  Router r;
+  r.add(route("GET", "/api/v1/audit/{seq}"));
+  r.add(route("GET", "/api/v1/audit/verify"));
+  EXPECT_EQ(r.match("GET", "/api/v1/audit/verify").route->pattern, "/api/v1/audit/verify");
+}
+
+TEST(Router, ReportsAllowedMethodsWhenOnlyTheMethodDiffers) {
+  Router r;
+  r.add(route("GET", "/x/{id}"));
+  r.add(route("PATCH", "/x/{id}"));
+  auto m = r.match("DELETE", "/x/1");
+  EXPECT_EQ(m.route, nullptr);
+  EXPECT_EQ(m.allowed_methods, (std::vector<std::string>{"GET", "PATCH"}));
+}
+
+TEST(Router, RejectsEmptyDotAndExtraSegments) {
+  Router r;
+  r.add(route("GET", "/x/{id}"));
+  EXPECT_EQ(r.match("GET", "/x/").route, nullptr);
+  EXPECT_EQ(r.match("GET", "/x/..").route, nullptr);
+  EXPECT_EQ(r.match("GET", "/x/.").route, nullptr);
+  EXPECT_EQ(r.match("GET", "/x/1/2").route, nullptr);
+  EXPECT_EQ(r.match("GET", "/x").route, nullptr);
+  EXPECT_EQ(r.match("GET", "x/1").route, nullptr);
+}
+
+TEST(Router, HeadIsServedByGet) {
+  Router r;
+  r.add(route("GET", "/healthz"));
+  EXPECT_NE(r.match("HEAD", "/healthz").route, nullptr);
+}
+
+}  // namespace
+}  // namespace custos::api
