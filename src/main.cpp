@@ -3,9 +3,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
 #include "app/app.hpp"
 #include "app/config.hpp"
@@ -24,19 +24,22 @@ struct CommonOptions {
 
 void add_common(CLI::App* cmd, CommonOptions& o, bool with_config = true) {
   if (with_config) {
-    cmd->add_option("--config", o.config_file, "custos.toml to read (settings: see docs/configuration.md)")
+    cmd->add_option("--config", o.config_file,
+                    "custos.toml to read (settings: see docs/configuration.md)")
         ->check(CLI::ExistingFile);
   }
-  cmd->add_option("--data-dir", o.data_dir, "directory for the SQLite database and the audit signing key")
+  cmd->add_option("--data-dir", o.data_dir,
+                  "directory for the SQLite database and the audit signing key")
       ->envname("CUSTOS_DATA_DIR");
-  cmd->add_option("--db", o.db, "database URL: sqlite:PATH (default: sqlite:DATA_DIR/custos.db) or postgresql://...")
+  cmd->add_option(
+         "--db", o.db,
+         "database URL: sqlite:PATH (default: sqlite:DATA_DIR/custos.db) or postgresql://...")
       ->envname("CUSTOS_DB");
 }
 
 Config resolve(const CommonOptions& o) {
-  Config c = custos::app::load_config(o.config_file.empty()
-                                          ? std::nullopt
-                                          : std::optional<std::filesystem::path>(o.config_file));
+  Config c = custos::app::load_config(
+      o.config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(o.config_file));
   if (!o.data_dir.empty()) c.data_dir = o.data_dir;
   if (!o.db.empty()) c.database_url = o.db;
   custos::app::validate_config(c);
@@ -69,7 +72,8 @@ int main(int argc, char** argv) {
   std::string listen;
   auto* serve = app.add_subcommand("serve", "run the web application and API server");
   add_common(serve, serve_opts);
-  serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)")->envname("CUSTOS_LISTEN");
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)")
+      ->envname("CUSTOS_LISTEN");
 
   // migrate
   CommonOptions migrate_opts;
@@ -80,43 +84,53 @@ int main(int argc, char** argv) {
   CommonOptions user_opts;
   auto* user = app.add_subcommand("user", "manage user accounts");
   user->require_subcommand(1);
-  auto* user_add = user->add_subcommand("add", "create a user; the password is read from standard input");
+  auto* user_add =
+      user->add_subcommand("add", "create a user; the password is read from standard input");
   add_common(user_add, user_opts);
   std::string username, email, display_name;
   std::vector<std::string> roles;
   bool password_stdin = false;
-  user_add->add_option("--username", username, "login name: a-z, 0-9, '.', '_', '-', '@'")->required();
-  user_add->add_option("--role", roles,
-                       "reporter | agent | incident_manager | security_manager | auditor | admin "
-                       "(repeat or comma-separate for several)")
+  user_add->add_option("--username", username, "login name: a-z, 0-9, '.', '_', '-', '@'")
+      ->required();
+  user_add
+      ->add_option("--role", roles,
+                   "reporter | agent | incident_manager | security_manager | auditor | admin "
+                   "(repeat or comma-separate for several)")
       ->required()
       ->delimiter(',');
   user_add->add_option("--email", email, "e-mail address");
-  user_add->add_option("--display-name", display_name, "name shown to people (default: the username)");
-  user_add->add_flag("--password-stdin", password_stdin, "read the password from the first line of standard input")
+  user_add->add_option("--display-name", display_name,
+                       "name shown to people (default: the username)");
+  user_add
+      ->add_flag("--password-stdin", password_stdin,
+                 "read the password from the first line of standard input")
       ->required();
 
   // token issue
   CommonOptions token_opts;
   auto* token = app.add_subcommand("token", "manage API tokens");
   token->require_subcommand(1);
-  auto* token_issue = token->add_subcommand("issue", "issue a bearer token for a user and print only the token");
+  auto* token_issue =
+      token->add_subcommand("issue", "issue a bearer token for a user and print only the token");
   add_common(token_issue, token_opts);
   std::string token_user, token_name = "cli", expires = "90d";
   token_issue->add_option("--user", token_user, "username the token acts as")->required();
   token_issue->add_option("--name", token_name, "label shown in token lists (default: cli)");
-  token_issue->add_option("--expires", expires, "lifetime such as 90d, 12h, 30m, or 'never' (default 90d)");
+  token_issue->add_option("--expires", expires,
+                          "lifetime such as 90d, 12h, 30m, or 'never' (default 90d)");
 
   // audit verify
   CommonOptions audit_opts;
   auto* audit = app.add_subcommand("audit", "inspect the tamper-evident audit trail");
   audit->require_subcommand(1);
-  auto* audit_verify = audit->add_subcommand(
-      "verify", "prove the hash chain and signed checkpoints intact (exit 0) or name the first bad entry (exit 1)");
+  auto* audit_verify = audit->add_subcommand("verify",
+                                             "prove the hash chain and signed checkpoints intact "
+                                             "(exit 0) or name the first bad entry (exit 1)");
   add_common(audit_verify, audit_opts);
   std::string public_key;
-  audit_verify->add_option("--public-key", public_key,
-                           "trusted Ed25519 public key (hex); default: DATA_DIR/audit-signing.key.pub if present");
+  audit_verify->add_option(
+      "--public-key", public_key,
+      "trusted Ed25519 public key (hex); default: DATA_DIR/audit-signing.key.pub if present");
 
   app.add_subcommand("version", "print the version");
 
@@ -141,7 +155,8 @@ int main(int argc, char** argv) {
     if (migrate->parsed()) {
       custos::app::Core core(resolve(migrate_opts), false);
       const int applied = core.db->migrate();
-      std::cout << "applied " << applied << " migration(s); " << core.db->describe() << " is up to date\n";
+      std::cout << "applied " << applied << " migration(s); " << core.db->describe()
+                << " is up to date\n";
       return 0;
     }
     if (user_add->parsed()) {
@@ -155,8 +170,9 @@ int main(int argc, char** argv) {
       for (const auto& r : roles) {
         auto role = custos::auth::parse_role(r);
         if (!role) {
-          std::cerr << "custos: --role: unknown role '" << r
-                    << "' (use reporter, agent, incident_manager, security_manager, auditor or admin)\n";
+          std::cerr
+              << "custos: --role: unknown role '" << r
+              << "' (use reporter, agent, incident_manager, security_manager, auditor or admin)\n";
           return 2;
         }
         u.roles.add(*role);
@@ -166,8 +182,8 @@ int main(int argc, char** argv) {
         auto created = core.accounts->create(u, cli_actor());
         std::cout << "created user " << created.username << " (" << created.roles.to_csv() << ")\n";
       } catch (const custos::auth::AccountError& e) {
-        std::cerr << "custos: " << (e.field == "password" ? "password (stdin)" : "--" + e.field) << ": "
-                  << e.message << "\n";
+        std::cerr << "custos: " << (e.field == "password" ? "password (stdin)" : "--" + e.field)
+                  << ": " << e.message << "\n";
         return 2;
       } catch (const custos::store::UniqueViolation&) {
         std::cerr << "custos: --username: a user named '" << username << "' already exists\n";
@@ -182,7 +198,8 @@ int main(int argc, char** argv) {
       if (expires != "never") {
         ttl = custos::util::parse_duration_ms(expires);
         if (!ttl) {
-          std::cerr << "custos: --expires: '" << expires << "' is not a duration like 90d, 12h or 'never'\n";
+          std::cerr << "custos: --expires: '" << expires
+                    << "' is not a duration like 90d, 12h or 'never'\n";
           return 2;
         }
       }
@@ -210,8 +227,8 @@ int main(int argc, char** argv) {
                   << report.seconds << " s\n";
         return 0;
       }
-      std::cout << "audit chain BROKEN at seq " << report.first_bad_seq.value_or(0) << ": " << report.problem
-                << "\n";
+      std::cout << "audit chain BROKEN at seq " << report.first_bad_seq.value_or(0) << ": "
+                << report.problem << "\n";
       return 1;
     }
   } catch (const std::exception& e) {

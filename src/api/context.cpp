@@ -20,7 +20,8 @@ const auth::Principal& Context::user() const {
 JsonObject Context::body() {
   const auto type = request_.header("content-type");
   if (!type.starts_with("application/json") && !type.starts_with("application/merge-patch+json")) {
-    throw ApiError(415, "unsupported-media-type", "send the body as Content-Type: application/json");
+    throw ApiError(415, "unsupported-media-type",
+                   "send the body as Content-Type: application/json");
   }
   body_ = parse_json_body(request_.body);
   return JsonObject(body_);

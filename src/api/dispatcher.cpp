@@ -40,8 +40,8 @@ http::Response Dispatcher::handle(http::Request& request) const {
     // Internal details go to the log with the request id, never to the client.
     spdlog::error("request {} {} failed: {}", request.request_id, request.method, e.what());
     response = problem_response(
-        ApiError(500, "internal", "the server failed to handle this request; reference " +
-                                      request.request_id),
+        ApiError(500, "internal",
+                 "the server failed to handle this request; reference " + request.request_id),
         "");
   }
   if (request.path.starts_with("/api/") && response.find_header("cache-control").empty()) {
@@ -55,16 +55,19 @@ http::Response Dispatcher::dispatch(http::Request& request) const {
       request.path.find('\0') != std::string::npos) {
     throw bad_request("the request path is malformed");
   }
-  if (!util::is_valid_utf8(request.query_string)) throw bad_request("the query string is malformed");
+  if (!util::is_valid_utf8(request.query_string))
+    throw bad_request("the query string is malformed");
   const Match match = router_.match(request.method, request.path);
   if (match.route == nullptr) {
     if (!match.allowed_methods.empty()) {
       std::string allow;
       for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
-      throw ApiError(405, "method-not-allowed", request.method + " is not allowed here; use " + allow)
+      throw ApiError(405, "method-not-allowed",
+                     request.method + " is not allowed here; use " + allow)
           .with_header("Allow", allow);
     }
-    throw not_found("the resource " + (request.path.size() <= 200 ? request.path : std::string("requested")));
+    throw not_found("the resource " +
+                    (request.path.size() <= 200 ? request.path : std::string("requested")));
   }
   for (const auto& [name, value] : match.params) {
     if (!util::is_valid_utf8(value) || value.size() > 256) {
@@ -91,12 +94,14 @@ http::Response Dispatcher::dispatch(http::Request& request) const {
     if (!ctx.signed_in()) throw unauthorized("sign in or send a bearer token");
     const auto& user = ctx.user();
     if (user.enrolment_only && !route.allowed_while_enrolling) {
-      throw ApiError(403, "mfa-enrolment-required",
-                     "your account requires a second factor: enrol one at /api/v1/me/mfa/totp first");
+      throw ApiError(
+          403, "mfa-enrolment-required",
+          "your account requires a second factor: enrol one at /api/v1/me/mfa/totp first");
     }
     if (route.permission != auth::Permission::signed_in &&
         !user.roles.intersects(auth::roles_with(route.permission))) {
-      throw forbidden("your roles do not allow " + std::string(auth::permission_name(route.permission)));
+      throw forbidden("your roles do not allow " +
+                      std::string(auth::permission_name(route.permission)));
     }
   }
 
@@ -139,7 +144,8 @@ std::optional<http::Response> Dispatcher::replay_idempotent(const http::Request&
   std::optional<store::Row> row;
   db_->read([&](store::Connection& c) {
     row = c.query_one(
-        "SELECT request_digest, status, response FROM idempotency_keys WHERE principal = ? AND key = ?",
+        "SELECT request_digest, status, response FROM idempotency_keys WHERE principal = ? AND key "
+        "= ?",
         {principal, std::string(request.header("idempotency-key"))});
   });
   if (!row) return std::nullopt;
@@ -157,7 +163,8 @@ std::optional<http::Response> Dispatcher::replay_idempotent(const http::Request&
 }
 
 void Dispatcher::remember_idempotent(const http::Request& request, const std::string& principal,
-                                     const std::string& digest, const http::Response& response) const {
+                                     const std::string& digest,
+                                     const http::Response& response) const {
   nlohmann::json stored = {{"body", response.body}, {"headers", nlohmann::json::object()}};
   for (const auto& [k, v] : response.headers) {
     if (k != "Set-Cookie") stored["headers"][k] = v;

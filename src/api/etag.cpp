@@ -9,7 +9,9 @@ namespace custos::api {
 std::int64_t required_if_match(const Context& ctx) {
   std::string_view v = ctx.request().header("if-match");
   if (v.empty()) {
-    throw precondition_required("send If-Match with the ETag you read, so that you do not overwrite a change you have not seen");
+    throw precondition_required(
+        "send If-Match with the ETag you read, so that you do not overwrite a change you have not "
+        "seen");
   }
   if (v.starts_with("W/")) v.remove_prefix(2);
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);

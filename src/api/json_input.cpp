@@ -70,12 +70,15 @@ std::optional<std::int64_t> JsonObject::optional_int(const std::string& name, st
                                                      std::int64_t max) {
   const auto* v = lookup(name);
   if (v == nullptr) return std::nullopt;
-  if (!v->is_number_integer()) throw invalid_field(name, "must be an integer, not " + type_name(*v));
-  const auto n = v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)
-                     ? max + 1
-                     : v->get<std::int64_t>();
+  if (!v->is_number_integer())
+    throw invalid_field(name, "must be an integer, not " + type_name(*v));
+  const auto n =
+      v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)
+          ? max + 1
+          : v->get<std::int64_t>();
   if (n < min || n > max) {
-    throw invalid_field(name, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    throw invalid_field(name,
+                        "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
   return n;
 }
@@ -85,7 +88,8 @@ std::optional<std::vector<std::string>> JsonObject::optional_string_array(const 
                                                                           std::size_t max_length) {
   const auto* v = lookup(name);
   if (v == nullptr) return std::nullopt;
-  if (!v->is_array()) throw invalid_field(name, "must be an array of strings, not " + type_name(*v));
+  if (!v->is_array())
+    throw invalid_field(name, "must be an array of strings, not " + type_name(*v));
   if (v->size() > max_items) {
     throw invalid_field(name, "must have at most " + std::to_string(max_items) + " items");
   }
@@ -118,9 +122,8 @@ nlohmann::json parse_json_body(const std::string& body) {
     return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     throw bad_request("malformed JSON at byte " + std::to_string(e.byte) + ": " +
-                      (std::string(e.what()).find("UTF-8") != std::string::npos
-                           ? "invalid UTF-8"
-                           : "syntax error"));
+                      (std::string(e.what()).find("UTF-8") != std::string::npos ? "invalid UTF-8"
+                                                                                : "syntax error"));
   }
 }
 

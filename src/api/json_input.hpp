@@ -21,7 +21,8 @@ class JsonObject {
   std::string required_string(const std::string& name, std::size_t max_length);
   std::optional<std::string> optional_string(const std::string& name, std::size_t max_length);
   std::optional<bool> optional_bool(const std::string& name);
-  std::optional<std::int64_t> optional_int(const std::string& name, std::int64_t min, std::int64_t max);
+  std::optional<std::int64_t> optional_int(const std::string& name, std::int64_t min,
+                                           std::int64_t max);
   std::optional<std::vector<std::string>> optional_string_array(const std::string& name,
                                                                 std::size_t max_items,
                                                                 std::size_t max_length);

@@ -30,7 +30,8 @@ TEST(JsonInput, ReadsKnownFieldsAndRejectsUnknownOnes) {
 }
 
 TEST(JsonInput, WrongTypesAndLimitsNameTheField) {
-  auto j = nlohmann::json::parse(R"({"s":1,"n":"1","b":"true","a":[1],"long":"abcdef","ctl":"a\u0001"})");
+  auto j = nlohmann::json::parse(
+      R"({"s":1,"n":"1","b":"true","a":[1],"long":"abcdef","ctl":"a\u0001"})");
   JsonObject o(j);
   std::string field;
   EXPECT_EQ(status_of([&] { o.optional_string("s", 10); }, &field), 422);

@@ -41,8 +41,10 @@ std::string operation_id(const Route& r) {
 }
 
 nlohmann::json problem_response_ref() {
-  return {{"description", "Problem details (RFC 9457)"},
-          {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
+  return {
+      {"description", "Problem details (RFC 9457)"},
+      {"content",
+       {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
 }
 
 }  // namespace
@@ -59,12 +61,14 @@ nlohmann::json build_openapi(const Router& router, const std::string& version) {
     if (r.permission == auth::Permission::anyone) {
       op["security"] = nlohmann::json::array({nlohmann::json::object()});
     } else {
-      op["security"] = {{{"bearerAuth", nlohmann::json::array()}}, {{"cookieAuth", nlohmann::json::array()}}};
+      op["security"] = {{{"bearerAuth", nlohmann::json::array()}},
+                        {{"cookieAuth", nlohmann::json::array()}}};
       op["description"] = "Roles: " + nlohmann::json(roles).dump() + ".";
     }
     nlohmann::json params = nlohmann::json::array();
     for (const auto& p : path_params(r.pattern)) {
-      params.push_back({{"name", p}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+      params.push_back(
+          {{"name", p}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
     }
     for (const auto& q : r.doc.query) {
       params.push_back({{"name", q.name},
@@ -92,15 +96,16 @@ nlohmann::json build_openapi(const Router& router, const std::string& version) {
       op["requestBody"] = {
           {"required", true},
           {"content",
-           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + r.doc.request_schema}}}}}}}};
+           {{"application/json",
+             {{"schema", {{"$ref", "#/components/schemas/" + r.doc.request_schema}}}}}}}};
     }
     nlohmann::json responses = nlohmann::json::object();
     nlohmann::json ok = {{"description", "Success"}};
     if (r.doc.response_schema == "text") {
       ok["content"] = {{"text/plain", {{"schema", {{"type", "string"}}}}}};
     } else if (!r.doc.response_schema.empty()) {
-      ok["content"] = {
-          {"application/json", {{"schema", {{"$ref", "#/components/schemas/" + r.doc.response_schema}}}}}};
+      ok["content"] = {{"application/json",
+                        {{"schema", {{"$ref", "#/components/schemas/" + r.doc.response_schema}}}}}};
     }
     responses[std::to_string(r.doc.success_status)] = ok;
     for (int status : r.doc.errors) responses[std::to_string(status)] = problem_response_ref();
@@ -121,7 +126,8 @@ nlohmann::json build_openapi(const Router& router, const std::string& version) {
       {"components",
        {{"schemas", openapi_schemas()},
         {"securitySchemes",
-         {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"description", "custos API token (cst_...)"}}},
+         {{"bearerAuth",
+           {{"type", "http"}, {"scheme", "bearer"}, {"description", "custos API token (cst_...)"}}},
           {"cookieAuth", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "custos_session"}}}}}}},
   };
 }

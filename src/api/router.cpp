@@ -12,7 +12,8 @@ bool match_pattern(std::string_view pattern, std::string_view path,
                    std::vector<std::pair<std::string, std::string>>& params) {
   params.clear();
   while (!pattern.empty() || !path.empty()) {
-    if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/') return false;
+    if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/')
+      return false;
     pattern.remove_prefix(1);
     path.remove_prefix(1);
     const auto p_end = pattern.find('/');
@@ -50,8 +51,9 @@ Match Router::match(std::string_view method, std::string_view path) const {
       }
       continue;
     }
-    const int literals = static_cast<int>(std::count(route.pattern.begin(), route.pattern.end(), '/')) -
-                         static_cast<int>(std::count(route.pattern.begin(), route.pattern.end(), '{'));
+    const int literals =
+        static_cast<int>(std::count(route.pattern.begin(), route.pattern.end(), '/')) -
+        static_cast<int>(std::count(route.pattern.begin(), route.pattern.end(), '{'));
     if (literals > best_literals) {
       best = &route;
       best_literals = literals;

@@ -6,8 +6,11 @@ namespace custos::api {
 namespace {
 
 Route route(std::string method, std::string pattern) {
-  return Route{std::move(method), std::move(pattern), auth::Permission::anyone,
-               [](Context&) { return http::Response{}; }, {}};
+  return Route{std::move(method),
+               std::move(pattern),
+               auth::Permission::anyone,
+               [](Context&) { return http::Response{}; },
+               {}};
 }
 
 TEST(Router, MatchesLiteralAndParameterSegments) {

@@ -104,7 +104,8 @@ Core::Core(const Config& cfg, bool with_signing_key) : config(cfg) {
     prepare_data_dir(config.data_dir);
     signing_key.emplace(audit::SigningKey::load_or_create(config.key_file()));
   }
-  audit = std::make_unique<audit::AuditLog>(signing_key ? &*signing_key : nullptr, config.checkpoint_every);
+  audit = std::make_unique<audit::AuditLog>(signing_key ? &*signing_key : nullptr,
+                                            config.checkpoint_every);
   accounts = std::make_unique<auth::Accounts>(*db, *audit, password_params(config));
   credentials = std::make_unique<auth::Credentials>(*db, *audit,
                                                     std::int64_t{config.session_hours} * 3'600'000);
@@ -117,7 +118,8 @@ void ensure_first_admin(Core& core) {
   const char* from_env = std::getenv("CUSTOS_ADMIN_PASSWORD");
   const bool generated = from_env == nullptr || *from_env == '\0';
   const std::string password = generated ? util::random_token(18) : std::string(from_env);
-  auth::NewUser admin{"admin", "Administrator", std::nullopt, auth::RoleSet{auth::Role::admin}, password, false};
+  auth::NewUser admin{
+      "admin", "Administrator", std::nullopt, auth::RoleSet{auth::Role::admin}, password, false};
   try {
     core.accounts->create(admin, "system");
   } catch (const store::UniqueViolation&) {
@@ -129,16 +131,16 @@ void ensure_first_admin(Core& core) {
               << "\n  Keep it safe: it is not shown again. Change it after signing in.\n\n"
               << std::flush;
   } else {
-    spdlog::info("first administrator 'admin' created with the password from CUSTOS_ADMIN_PASSWORD");
+    spdlog::info(
+        "first administrator 'admin' created with the password from CUSTOS_ADMIN_PASSWORD");
   }
 }
 
 void add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
   static std::optional<auth::AuthRouteDeps> deps;  // the router's handlers keep references to it
-  deps.emplace(auth::AuthRouteDeps{*core.accounts, *core.credentials, *core.login,
-                                   core.config.tls_enabled(),
-                                   std::int64_t{core.config.session_hours} * 3'600'000,
-                                   core.config.totp_issuer});
+  deps.emplace(auth::AuthRouteDeps{
+      *core.accounts, *core.credentials, *core.login, core.config.tls_enabled(),
+      std::int64_t{core.config.session_hours} * 3'600'000, core.config.totp_issuer});
   auth::add_session_routes(router, *deps);
   auth::add_user_routes(router, *deps);
   auth::add_token_routes(router, *deps);
@@ -164,17 +166,20 @@ int serve(const Config& config) {
     std::int64_t locked = 0;
     core.db->read([&](store::Connection& c) {
       audit_head = c.query_one("SELECT COALESCE(MAX(seq), 0) FROM audit_log")->i64(0);
-      locked = c.query_one("SELECT COUNT(*) FROM login_throttle WHERE locked_until > ?", {util::now_ms()})
+      locked = c.query_one("SELECT COUNT(*) FROM login_throttle WHERE locked_until > ?",
+                           {util::now_ms()})
                    ->i64(0);
     });
     append_metric(out, "custos_audit_entries", "gauge", "Entries in the audit chain.",
                   static_cast<double>(audit_head));
-    append_metric(out, "custos_login_lockouts_active", "gauge", "Accounts and addresses locked out now.",
-                  static_cast<double>(locked));
+    append_metric(out, "custos_login_lockouts_active", "gauge",
+                  "Accounts and addresses locked out now.", static_cast<double>(locked));
     if (auto* sqlite = dynamic_cast<store::SqliteDatabase*>(core.db.get())) {
-      append_metric(out, "custos_db_commits_total", "counter", "Durable commits (group commit batches).",
+      append_metric(out, "custos_db_commits_total", "counter",
+                    "Durable commits (group commit batches).",
                     static_cast<double>(sqlite->commits()));
-      append_metric(out, "custos_db_writes_total", "counter", "Write transactions carried by those commits.",
+      append_metric(out, "custos_db_writes_total", "counter",
+                    "Write transactions carried by those commits.",
                     static_cast<double>(sqlite->writes()));
     }
   });
@@ -184,7 +189,9 @@ int serve(const Config& config) {
   api::Dispatcher dispatcher(
       router,
       {[&core](const std::string& bearer) { return core.credentials->authenticate_token(bearer); },
-       [&core](const std::string& cookie) { return core.credentials->authenticate_session(cookie); }},
+       [&core](const std::string& cookie) {
+         return core.credentials->authenticate_session(cookie);
+       }},
       core.db.get());
 
   http::ServerOptions options;
@@ -196,7 +203,8 @@ int serve(const Config& config) {
   options.max_connections = config.max_connections;
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(config.body_timeout_seconds);
-  if (config.tls_enabled()) options.tls = http::TlsOptions{config.tls_certificate, config.tls_private_key};
+  if (config.tls_enabled())
+    options.tls = http::TlsOptions{config.tls_certificate, config.tls_private_key};
 
   std::shared_ptr<spdlog::logger> access;
   if (config.access_log) access = spdlog::default_logger()->clone("access");
@@ -206,8 +214,9 @@ int serve(const Config& config) {
         metrics.record_request(a.request->method, a.status, a.duration_ms);
         if (access) {
           access->info("method={} path=\"{}\" status={} bytes={} ms={:.3f} remote={} id={}",
-                       a.request->method, a.request->path.substr(0, 200), a.status, a.response_bytes,
-                       a.duration_ms, a.request->remote_address, a.request->request_id);
+                       a.request->method, a.request->path.substr(0, 200), a.status,
+                       a.response_bytes, a.duration_ms, a.request->remote_address,
+                       a.request->request_id);
         }
       });
   server.listen();
@@ -215,8 +224,8 @@ int serve(const Config& config) {
   const double ready_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("custos {} serving {}://{}:{} with {} (ready in {:.0f} ms)", CUSTOS_VERSION,
-               config.tls_enabled() ? "https" : "http", options.host, server.port(), core.db->describe(),
-               ready_ms);
+               config.tls_enabled() ? "https" : "http", options.host, server.port(),
+               core.db->describe(), ready_ms);
   server.run();
   housekeeper.run_once();  // sign the head so the last changes are covered by a checkpoint
   spdlog::info("stopped");

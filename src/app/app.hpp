@@ -4,9 +4,9 @@
 #include <memory>
 #include <string>
 
+#include "api/router.hpp"
 #include "app/config.hpp"
 #include "app/metrics.hpp"
-#include "api/router.hpp"
 #include "audit/audit_log.hpp"
 #include "audit/signing_key.hpp"
 #include "auth/accounts.hpp"

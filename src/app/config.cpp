@@ -23,10 +23,12 @@ struct Setting {
   throw std::runtime_error(where + ": " + what);
 }
 
-std::int64_t to_int(const std::string& where, const std::string& text, std::int64_t min, std::int64_t max) {
+std::int64_t to_int(const std::string& where, const std::string& text, std::int64_t min,
+                    std::int64_t max) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size()) fail(where, "'" + text + "' is not an integer");
+  if (ec != std::errc{} || p != text.data() + text.size())
+    fail(where, "'" + text + "' is not an integer");
   if (v < min || v > max) {
     fail(where, "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
@@ -47,7 +49,9 @@ Setting integer(const char* path, T Config::*field, std::int64_t min, std::int64
             if (!v || n.type() != toml::node_type::integer) fail(path, "must be an integer");
             c.*field = static_cast<T>(to_int(path, std::to_string(*v), min, max));
           },
-          [=](Config& c, const std::string& s) { c.*field = static_cast<T>(to_int(path, s, min, max)); }};
+          [=](Config& c, const std::string& s) {
+            c.*field = static_cast<T>(to_int(path, s, min, max));
+          }};
 }
 
 Setting string(const char* path, std::string Config::*field) {
@@ -136,10 +140,12 @@ std::string Config::effective_database_url() const {
 std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    throw std::runtime_error("listen address '" + listen + "' must look like HOST:PORT, e.g. 127.0.0.1:8080");
+    throw std::runtime_error("listen address '" + listen +
+                             "' must look like HOST:PORT, e.g. 127.0.0.1:8080");
   }
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   const auto port = to_int("listen port", listen.substr(colon + 1), 0, 65535);
   return {host, static_cast<std::uint16_t>(port)};
 }
@@ -159,7 +165,8 @@ Config load_config(const std::optional<std::filesystem::path>& file) {
     for (const auto& s : settings()) by_path[s.path] = &s;
     for (const auto& [section, node] : table) {
       const auto* inner = node.as_table();
-      if (inner == nullptr) fail(file->string(), "'" + std::string(section.str()) + "' must be a [section]");
+      if (inner == nullptr)
+        fail(file->string(), "'" + std::string(section.str()) + "' must be a [section]");
       for (const auto& [key, value] : *inner) {
         const std::string path = std::string(section.str()) + "." + std::string(key.str());
         auto it = by_path.find(path);
@@ -184,7 +191,8 @@ Config load_config(const std::optional<std::filesystem::path>& file) {
   }
   // Short aliases for the settings people set most.
   if (const char* v = std::getenv("CUSTOS_LISTEN"); v != nullptr && *v != '\0') config.listen = v;
-  if (const char* v = std::getenv("CUSTOS_DATA_DIR"); v != nullptr && *v != '\0') config.data_dir = v;
+  if (const char* v = std::getenv("CUSTOS_DATA_DIR"); v != nullptr && *v != '\0')
+    config.data_dir = v;
   if (const char* v = std::getenv("CUSTOS_DB"); v != nullptr && *v != '\0') config.database_url = v;
   validate_config(config);
   return config;

@@ -46,7 +46,9 @@ struct Config {
   bool metrics_public = false;  // when false: loopback clients or the metrics_read permission
 
   [[nodiscard]] std::string effective_database_url() const;
-  [[nodiscard]] bool tls_enabled() const { return !tls_certificate.empty() && !tls_private_key.empty(); }
+  [[nodiscard]] bool tls_enabled() const {
+    return !tls_certificate.empty() && !tls_private_key.empty();
+  }
   [[nodiscard]] std::filesystem::path key_file() const { return data_dir / "audit-signing.key"; }
 };
 

@@ -43,12 +43,16 @@ TEST(Config, ReadsTomlAndEnvironmentOverridesIt) {
 }
 
 TEST(Config, NamesTheFileKeyAndProblem) {
-  EXPECT_NE(error_of(write_file("c1.toml", "[server]\nlisten = 8080\n")).find("server.listen"), std::string::npos);
-  EXPECT_NE(error_of(write_file("c2.toml", "[server]\nlistne = \"x\"\n")).find("unknown setting 'server.listne'"),
+  EXPECT_NE(error_of(write_file("c1.toml", "[server]\nlisten = 8080\n")).find("server.listen"),
             std::string::npos);
-  EXPECT_NE(error_of(write_file("c3.toml", "[server]\nworker_threads = 0\n")).find("between"), std::string::npos);
+  EXPECT_NE(error_of(write_file("c2.toml", "[server]\nlistne = \"x\"\n"))
+                .find("unknown setting 'server.listne'"),
+            std::string::npos);
+  EXPECT_NE(error_of(write_file("c3.toml", "[server]\nworker_threads = 0\n")).find("between"),
+            std::string::npos);
   EXPECT_NE(error_of(write_file("c4.toml", "[server\n")).find("c4.toml:1"), std::string::npos);
-  EXPECT_NE(error_of(write_file("c5.toml", "[server]\nlisten = \"nohost\"\n")).find("HOST:PORT"), std::string::npos);
+  EXPECT_NE(error_of(write_file("c5.toml", "[server]\nlisten = \"nohost\"\n")).find("HOST:PORT"),
+            std::string::npos);
 }
 
 TEST(Config, SplitsListenAddresses) {

@@ -18,7 +18,8 @@ void Metrics::record_request(std::string_view method, int status, double duratio
   std::size_t b = 0;
   while (b < kBuckets.size() && duration_ms > kBuckets[b]) ++b;
   duration_buckets_[b].fetch_add(1, std::memory_order_relaxed);
-  duration_sum_us_.fetch_add(static_cast<std::uint64_t>(duration_ms * 1000), std::memory_order_relaxed);
+  duration_sum_us_.fetch_add(static_cast<std::uint64_t>(duration_ms * 1000),
+                             std::memory_order_relaxed);
   duration_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -43,11 +44,12 @@ std::string Metrics::render() const {
   out += "# TYPE custos_http_requests_total counter\n";
   for (std::size_t m = 0; m < kMethods.size(); ++m) {
     for (std::size_t c = 0; c < kClasses.size(); ++c) {
-      out += fmt::format("custos_http_requests_total{{method=\"{}\",status=\"{}xx\"}} {}\n", kMethods[m],
-                         kClasses[c], requests_[m][c].load(std::memory_order_relaxed));
+      out += fmt::format("custos_http_requests_total{{method=\"{}\",status=\"{}xx\"}} {}\n",
+                         kMethods[m], kClasses[c], requests_[m][c].load(std::memory_order_relaxed));
     }
   }
-  out += "# HELP custos_http_request_duration_seconds Time from request header to response written.\n";
+  out +=
+      "# HELP custos_http_request_duration_seconds Time from request header to response written.\n";
   out += "# TYPE custos_http_request_duration_seconds histogram\n";
   std::uint64_t cumulative = 0;
   for (std::size_t b = 0; b < kBuckets.size(); ++b) {

@@ -22,9 +22,11 @@ class Metrics {
   [[nodiscard]] std::string render() const;
 
  private:
-  static constexpr std::array<std::string_view, 6> kMethods = {"GET", "POST", "PATCH", "PUT", "DELETE", "OTHER"};
+  static constexpr std::array<std::string_view, 6> kMethods = {"GET", "POST",   "PATCH",
+                                                               "PUT", "DELETE", "OTHER"};
   static constexpr std::array<int, 5> kClasses = {1, 2, 3, 4, 5};
-  static constexpr std::array<double, 12> kBuckets = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 5000};
+  static constexpr std::array<double, 12> kBuckets = {0.5, 1,   2.5, 5,   10,   25,
+                                                      50,  100, 250, 500, 1000, 5000};
 
   std::array<std::array<std::atomic<std::uint64_t>, 5>, 6> requests_{};
   std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> duration_buckets_{};

@@ -7,6 +7,7 @@
 
 namespace custos::app {
 
-void add_system_routes(api::Router& router, store::Database& db, Metrics& metrics, const Config& config);
+void add_system_routes(api::Router& router, store::Database& db, Metrics& metrics,
+                       const Config& config);
 
 }  // namespace custos::app

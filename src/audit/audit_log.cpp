@@ -80,10 +80,10 @@ std::vector<AuditEntry> AuditLog::list(store::Connection& c, const AuditFilter& 
                     " AND (CAST(? AS BIGINT) IS NULL OR seq < ?) ORDER BY seq DESC LIMIT ?";
   auto s = [](const std::optional<std::string>& v) { return store::maybe(v); };
   auto n = [](const std::optional<std::int64_t>& v) { return store::maybe(v); };
-  auto rows = c.query(sql, {s(f.actor), s(f.actor), s(f.action), s(f.action), s(f.object_type),
-                            s(f.object_type), s(f.object_id), s(f.object_id), n(f.since_ms),
-                            n(f.since_ms), n(f.until_ms), n(f.until_ms), n(f.before_seq),
-                            n(f.before_seq), std::int64_t{f.limit}});
+  auto rows = c.query(
+      sql, {s(f.actor), s(f.actor), s(f.action), s(f.action), s(f.object_type), s(f.object_type),
+            s(f.object_id), s(f.object_id), n(f.since_ms), n(f.since_ms), n(f.until_ms),
+            n(f.until_ms), n(f.before_seq), n(f.before_seq), std::int64_t{f.limit}});
   std::vector<AuditEntry> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(entry_from_row(r));
@@ -96,8 +96,8 @@ VerifyReport AuditLog::verify(store::Database& db, const std::string& trusted_pu
   ChainVerifier verifier;
   std::vector<Checkpoint> checkpoints;
   db.read([&](store::Connection& c) {
-    for (const auto& r :
-         c.query("SELECT seq, hash, at, public_key, signature FROM audit_checkpoints ORDER BY seq")) {
+    for (const auto& r : c.query(
+             "SELECT seq, hash, at, public_key, signature FROM audit_checkpoints ORDER BY seq")) {
       checkpoints.push_back(Checkpoint{r.i64(0), r.str(1), r.i64(2), r.str(3), r.str(4)});
     }
     std::vector<std::int64_t> seqs;
@@ -107,8 +107,8 @@ VerifyReport AuditLog::verify(store::Database& db, const std::string& trusted_pu
     // Page through the chain so memory stays bounded whatever its length.
     constexpr std::int64_t kPage = 20000;
     std::int64_t after = 0;
-    const std::string sql = std::string("SELECT ") + kColumns +
-                            " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
+    const std::string sql =
+        std::string("SELECT ") + kColumns + " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
     for (;;) {
       auto rows = c.query(sql, {after, kPage});
       for (const auto& r : rows) {

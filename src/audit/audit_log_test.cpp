@@ -35,7 +35,9 @@ class AuditLogTest : public ::testing::Test {
   }
   void tamper(const std::string& sql) {
     db_->write([&](store::Connection& c) {
-      c.execute_script("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;");
+      c.execute_script(
+          "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS "
+          "audit_log_no_delete;");
       c.execute_script(sql);
     });
   }

@@ -29,7 +29,8 @@ nlohmann::json to_json(const VerifyReport& r) {
           {"checkpoints", r.checkpoints},
           {"last_seq", r.last_seq},
           {"last_hash", r.last_hash},
-          {"first_bad_seq", r.first_bad_seq ? nlohmann::json(*r.first_bad_seq) : nlohmann::json(nullptr)},
+          {"first_bad_seq",
+           r.first_bad_seq ? nlohmann::json(*r.first_bad_seq) : nlohmann::json(nullptr)},
           {"problem", r.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.problem)},
           {"seconds", r.seconds}};
 }
@@ -53,7 +54,9 @@ std::optional<std::string> text_param(const Context& ctx, const char* name) {
 }  // namespace
 
 void add_audit_routes(api::Router& router, store::Database& db, const std::string& public_key_hex) {
-  router.add({"GET", "/api/v1/audit", auth::Permission::audit_read,
+  router.add({"GET",
+              "/api/v1/audit",
+              auth::Permission::audit_read,
               [&db](Context& ctx) {
                 ctx.allow_query({"actor", "action", "object_type", "object_id", "since", "until",
                                  "cursor", "limit"});
@@ -87,7 +90,11 @@ void add_audit_routes(api::Router& router, store::Database& db, const std::strin
                 }
                 return api::json_response(200, {{"items", items}, {"next_cursor", next}});
               },
-              {"Audit trail, newest first", "audit", "", "AuditList", 200,
+              {"Audit trail, newest first",
+               "audit",
+               "",
+               "AuditList",
+               200,
                {{"actor", "string", "e.g. user:alice"},
                 {"action", "string", "e.g. user.create"},
                 {"object_type", "string", "e.g. user"},
@@ -98,7 +105,9 @@ void add_audit_routes(api::Router& router, store::Database& db, const std::strin
                 {"limit", "integer", "page size, 1-1000 (default 50)"}},
                {401, 403, 422}}});
 
-  router.add({"GET", "/api/v1/audit/verify", auth::Permission::audit_read,
+  router.add({"GET",
+              "/api/v1/audit/verify",
+              auth::Permission::audit_read,
               [&db, public_key_hex](Context& ctx) {
                 ctx.allow_query({});
                 auto report = AuditLog::verify(db, public_key_hex);
@@ -106,8 +115,13 @@ void add_audit_routes(api::Router& router, store::Database& db, const std::strin
                 body["public_key"] = public_key_hex;
                 return api::json_response(200, body);
               },
-              {"Verify the whole hash chain and its signed checkpoints", "audit", "", "AuditVerify",
-               200, {}, {401, 403}}});
+              {"Verify the whole hash chain and its signed checkpoints",
+               "audit",
+               "",
+               "AuditVerify",
+               200,
+               {},
+               {401, 403}}});
 }
 
 }  // namespace custos::audit

@@ -10,10 +10,13 @@ namespace custos::auth {
 namespace {
 
 nlohmann::json audit_view(const User& u) {
-  return {{"username", u.username},       {"display_name", u.display_name},
+  return {{"username", u.username},
+          {"display_name", u.display_name},
           {"email", u.email ? nlohmann::json(*u.email) : nlohmann::json(nullptr)},
-          {"roles", u.roles.names()},     {"active", u.active},
-          {"mfa_required", u.mfa_required}, {"totp_enabled", u.totp_enabled}};
+          {"roles", u.roles.names()},
+          {"active", u.active},
+          {"mfa_required", u.mfa_required},
+          {"totp_enabled", u.totp_enabled}};
 }
 
 void check_display_name(const std::string& name) {
@@ -21,8 +24,16 @@ void check_display_name(const std::string& name) {
   if (name.size() > 200) throw AccountError("display_name", "must be at most 200 bytes");
   if (!util::is_valid_utf8(name)) throw AccountError("display_name", "must be valid UTF-8");
   for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) throw AccountError("display_name", "must not contain control characters");
+    if (c < 0x20 || c == 0x7f)
+      throw AccountError("display_name", "must not contain control characters");
   }
+}
+
+// The policy's messages start with "password ..."; the field name already says that.
+std::string without_subject(std::string message) {
+  constexpr std::string_view kSubject = "password ";
+  if (message.starts_with(kSubject)) message.erase(0, kSubject.size());
+  return message;
 }
 
 }  // namespace
@@ -97,14 +108,17 @@ User Accounts::create(const NewUser& in, const std::string& actor) {
     if (auto p = email_problem(*in.email)) throw AccountError("email", *p);
   }
   if (in.roles.empty()) throw AccountError("roles", "at least one role is required");
-  if (auto p = password_policy_violation(in.password)) throw AccountError("password", *p);
+  if (auto p = password_policy_violation(in.password)) {
+    throw AccountError("password", without_subject(*p));
+  }
   const std::string hash = hash_password(in.password, params_);
   const std::int64_t now = util::now_ms();
   User user;
   db_.write([&](store::Connection& c) {
     auto row = c.query_one(
-        std::string("INSERT INTO users (username, email, display_name, roles, password_hash, "
-                    "mfa_required, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ") +
+        std::string(
+            "INSERT INTO users (username, email, display_name, roles, password_hash, "
+            "mfa_required, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ") +
             columns(),
         {in.username, store::maybe(in.email), in.display_name, in.roles.to_csv(), hash,
          std::int64_t{in.mfa_required ? 1 : 0}, now, now});
@@ -128,7 +142,8 @@ std::optional<User> Accounts::find(const std::string& username) {
 std::optional<User> Accounts::find_by_id(std::int64_t id) {
   std::optional<User> out;
   db_.read([&](store::Connection& c) {
-    if (auto r = c.query_one(std::string("SELECT ") + columns() + " FROM users WHERE id = ?", {id})) {
+    if (auto r =
+            c.query_one(std::string("SELECT ") + columns() + " FROM users WHERE id = ?", {id})) {
       out = from_row(*r);
     }
   });
@@ -148,16 +163,16 @@ std::vector<User> Accounts::list(const UserQuery& q) {
     pattern = "%" + escaped + "%";
   }
   db_.read([&](store::Connection& c) {
-    auto rows = c.query(
-        std::string("SELECT ") + columns() +
-            " FROM users WHERE (CAST(? AS TEXT) IS NULL OR username > ?)"
-            " AND (CAST(? AS TEXT) IS NULL OR LOWER(username) LIKE LOWER(?) ESCAPE '\\'"
-            " OR LOWER(display_name) LIKE LOWER(?) ESCAPE '\\'"
-            " OR LOWER(COALESCE(email, '')) LIKE LOWER(?) ESCAPE '\\')"
-            " ORDER BY username LIMIT ?",
-        {store::maybe(q.after_username), store::maybe(q.after_username), store::maybe(pattern),
-         store::maybe(pattern), store::maybe(pattern), store::maybe(pattern),
-         std::int64_t{q.limit}});
+    auto rows =
+        c.query(std::string("SELECT ") + columns() +
+                    " FROM users WHERE (CAST(? AS TEXT) IS NULL OR username > ?)"
+                    " AND (CAST(? AS TEXT) IS NULL OR LOWER(username) LIKE LOWER(?) ESCAPE '\\'"
+                    " OR LOWER(display_name) LIKE LOWER(?) ESCAPE '\\'"
+                    " OR LOWER(COALESCE(email, '')) LIKE LOWER(?) ESCAPE '\\')"
+                    " ORDER BY username LIMIT ?",
+                {store::maybe(q.after_username), store::maybe(q.after_username),
+                 store::maybe(pattern), store::maybe(pattern), store::maybe(pattern),
+                 store::maybe(pattern), std::int64_t{q.limit}});
     for (const auto& r : rows) out.push_back(from_row(r));
   });
   return out;
@@ -196,7 +211,10 @@ std::optional<User> Accounts::update(const std::string& username, std::int64_t e
       // because authentication checks users.active.
       c.execute("DELETE FROM sessions WHERE user_id = ?", {after.id});
     }
-    audit_.append(c, {actor, "user.update", "user", after.username,
+    audit_.append(c, {actor,
+                      "user.update",
+                      "user",
+                      after.username,
                       {{"before", audit_view(before)}, {"after", audit_view(after)}}});
     result = after;
   });
@@ -205,13 +223,16 @@ std::optional<User> Accounts::update(const std::string& username, std::int64_t e
 
 void Accounts::set_password(std::int64_t user_id, const std::string& password,
                             const std::string& actor, std::int64_t keep_session_id) {
-  if (auto p = password_policy_violation(password)) throw AccountError("password", *p);
+  if (auto p = password_policy_violation(password)) {
+    throw AccountError("password", without_subject(*p));
+  }
   const std::string hash = hash_password(password, params_);
   db_.write([&](store::Connection& c) {
     auto row = c.query_one("SELECT username FROM users WHERE id = ?", {user_id});
     if (!row) throw AccountError("username", "no such user");
-    c.execute("UPDATE users SET password_hash = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-              {hash, util::now_ms(), user_id});
+    c.execute(
+        "UPDATE users SET password_hash = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+        {hash, util::now_ms(), user_id});
     c.execute("DELETE FROM sessions WHERE user_id = ? AND id <> ?", {user_id, keep_session_id});
     audit_.append(c, {actor, "user.password_set", "user", row->str(0), {{"sessions_ended", true}}});
   });
@@ -232,9 +253,8 @@ bool Accounts::check_password(std::int64_t user_id, const std::string& password)
 }
 
 std::int64_t Accounts::count_users() {
-  return db_.read_value([](store::Connection& c) {
-    return c.query_one("SELECT COUNT(*) FROM users")->i64(0);
-  });
+  return db_.read_value(
+      [](store::Connection& c) { return c.query_one("SELECT COUNT(*) FROM users")->i64(0); });
 }
 
 std::string Accounts::begin_totp_enrolment(std::int64_t user_id, const std::string& actor) {
@@ -261,9 +281,10 @@ bool Accounts::confirm_totp(std::int64_t user_id, const std::string& code, std::
     if (row->i64(2) != 0) throw AccountError("code", "a second factor is already enrolled");
     auto step = verify_totp(row->str(1), code, util::now_ms() / 1000, row->i64(3));
     if (!step) return;
-    c.execute("UPDATE users SET totp_enabled = 1, totp_last_step = ?, updated_at = ?,"
-              " version = version + 1 WHERE id = ?",
-              {*step, util::now_ms(), user_id});
+    c.execute(
+        "UPDATE users SET totp_enabled = 1, totp_last_step = ?, updated_at = ?,"
+        " version = version + 1 WHERE id = ?",
+        {*step, util::now_ms(), user_id});
     // The session that proved the factor may now do everything its roles allow.
     c.execute("UPDATE sessions SET enrolment_only = 0 WHERE id = ? AND user_id = ?",
               {session_id, user_id});
@@ -277,9 +298,10 @@ void Accounts::disable_totp(std::int64_t user_id, const std::string& actor) {
   db_.write([&](store::Connection& c) {
     auto row = c.query_one("SELECT username FROM users WHERE id = ?", {user_id});
     if (!row) throw AccountError("user", "no such user");
-    c.execute("UPDATE users SET totp_secret = NULL, totp_enabled = 0, totp_last_step = 0,"
-              " updated_at = ?, version = version + 1 WHERE id = ?",
-              {util::now_ms(), user_id});
+    c.execute(
+        "UPDATE users SET totp_secret = NULL, totp_enabled = 0, totp_last_step = 0,"
+        " updated_at = ?, version = version + 1 WHERE id = ?",
+        {util::now_ms(), user_id});
     audit_.append(c, {actor, "user.totp_disabled", "user", row->str(0), {}});
   });
 }

@@ -61,7 +61,9 @@ struct UserQuery {
 // Returned for rule violations; the API maps `field` to a 422.
 struct AccountError : std::runtime_error {
   AccountError(std::string field, std::string message)
-      : std::runtime_error(field + ": " + message), field(std::move(field)), message(std::move(message)) {}
+      : std::runtime_error(field + ": " + message),
+        field(std::move(field)),
+        message(std::move(message)) {}
   std::string field;
   std::string message;
 };

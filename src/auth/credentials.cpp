@@ -14,7 +14,8 @@ constexpr const char* kTokenColumns =
     "t.last_used_at";
 
 TokenInfo token_from_row(const store::Row& r) {
-  return TokenInfo{r.i64(0), r.str(1), r.str(2), r.str(3), r.i64(4), opt(r, 5), opt(r, 6), opt(r, 7)};
+  return TokenInfo{r.i64(0), r.str(1),  r.str(2),  r.str(3),
+                   r.i64(4), opt(r, 5), opt(r, 6), opt(r, 7)};
 }
 
 nlohmann::json time_or_null(const std::optional<std::int64_t>& t) {
@@ -59,7 +60,7 @@ std::optional<Principal> Credentials::authenticate_session(const std::string& co
         " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1",
         {util::sha256_hex(cookie_value), util::now_ms()});
     if (!r) return;
-    p = Principal{r->i64(3), r->str(4), r->str(5), RoleSet::from_csv(r->str(6)),
+    p = Principal{r->i64(3),           r->str(4), r->str(5), RoleSet::from_csv(r->str(6)),
                   AuthMethod::session, r->i64(0), r->str(1), r->i64(2) != 0};
   });
   return p;
@@ -88,7 +89,10 @@ IssuedToken Credentials::issue_token(std::int64_t user_id, const std::string& na
         " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         {user_id, name, util::sha256_hex(out.token), actor, now, store::maybe(expires)});
     out.info = TokenInfo{row->i64(0), user->str(0), name, actor, now, expires, {}, {}};
-    audit_.append(c, {actor, "token.issue", "token", std::to_string(out.info.id),
+    audit_.append(c, {actor,
+                      "token.issue",
+                      "token",
+                      std::to_string(out.info.id),
                       {{"after", to_json(out.info)}}});
   });
   return out;
@@ -104,8 +108,8 @@ std::optional<Principal> Credentials::authenticate_token(const std::string& bear
         " AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1",
         {util::sha256_hex(bearer), util::now_ms()});
     if (!r) return;
-    p = Principal{r->i64(1), r->str(2), r->str(3), RoleSet::from_csv(r->str(4)), AuthMethod::token,
-                  r->i64(0), "", false};
+    p = Principal{r->i64(1),         r->str(2), r->str(3), RoleSet::from_csv(r->str(4)),
+                  AuthMethod::token, r->i64(0), "",        false};
   });
   if (p) note_token_use(p->credential_id);
   return p;
@@ -139,9 +143,10 @@ std::vector<TokenInfo> Credentials::list_tokens(std::optional<std::int64_t> user
 std::optional<TokenInfo> Credentials::find_token(std::int64_t id) {
   std::optional<TokenInfo> out;
   db_.read([&](store::Connection& c) {
-    if (auto r = c.query_one(std::string("SELECT ") + kTokenColumns +
-                                 " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?",
-                             {id})) {
+    if (auto r =
+            c.query_one(std::string("SELECT ") + kTokenColumns +
+                            " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?",
+                        {id})) {
       out = token_from_row(*r);
     }
   });

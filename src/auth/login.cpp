@@ -37,9 +37,10 @@ LoginResult LoginService::login(const LoginAttempt& attempt) {
     wait = std::max(throttle_.locked_for(c, ThrottleKind::account, account_key, now),
                     throttle_.locked_for(c, ThrottleKind::address, attempt.source_address, now));
     if (wait > 0) return;
-    auto r = c.query_one(std::string("SELECT ") + Accounts::columns() +
-                             ", password_hash, totp_secret, totp_last_step FROM users WHERE username = ?",
-                         {account_key});
+    auto r = c.query_one(
+        std::string("SELECT ") + Accounts::columns() +
+            ", password_hash, totp_secret, totp_last_step FROM users WHERE username = ?",
+        {account_key});
     if (r) stored = Stored{Accounts::from_row(*r), r->str(11), r->opt_str(12), r->i64(13)};
   });
   if (wait > 0) {
@@ -63,8 +64,8 @@ LoginResult LoginService::login(const LoginAttempt& attempt) {
       result.outcome = LoginOutcome::mfa_required;
       return result;
     }
-    totp_step = verify_totp(*stored->totp_secret, *attempt.totp_code, now / 1000,
-                            stored->totp_last_step);
+    totp_step =
+        verify_totp(*stored->totp_secret, *attempt.totp_code, now / 1000, stored->totp_last_step);
     if (!totp_step) {
       record_failure(attempt, account_key);
       result.outcome = LoginOutcome::mfa_invalid;
@@ -76,9 +77,9 @@ LoginResult LoginService::login(const LoginAttempt& attempt) {
   db_.write([&](store::Connection& c) {
     if (totp_step) {
       // Conditional update: a code can be used once, even by two racing logins.
-      const auto changed = c.execute(
-          "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
-          {*totp_step, stored->user.id, *totp_step});
+      const auto changed =
+          c.execute("UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+                    {*totp_step, stored->user.id, *totp_step});
       if (changed == 0) {
         result.outcome = LoginOutcome::mfa_invalid;
         return;
@@ -87,7 +88,9 @@ LoginResult LoginService::login(const LoginAttempt& attempt) {
     throttle_.clear(c, ThrottleKind::account, account_key);
     result.session =
         credentials_.create_session(c, stored->user.id, enrolment_only, attempt.source_address);
-    audit_.append(c, {"user:" + stored->user.username, "auth.login", "session",
+    audit_.append(c, {"user:" + stored->user.username,
+                      "auth.login",
+                      "session",
                       std::to_string(result.session.id),
                       {{"source_address", attempt.source_address},
                        {"second_factor", totp_step.has_value()},
@@ -105,7 +108,10 @@ void LoginService::record_failure(const LoginAttempt& attempt, const std::string
                                  std::pair{ThrottleKind::address, attempt.source_address}}) {
       std::int64_t until = 0;
       if (throttle_.record_failure(c, kind, subject, now, until)) {
-        audit_.append(c, {"system", "auth.lockout", std::string(kind_name(kind)), subject,
+        audit_.append(c, {"system",
+                          "auth.lockout",
+                          std::string(kind_name(kind)),
+                          subject,
                           {{"locked_until", util::to_rfc3339(until)},
                            {"source_address", attempt.source_address}}});
       }

@@ -21,10 +21,10 @@ struct LoginAttempt {
 
 enum class LoginOutcome : std::uint8_t {
   ok,
-  invalid,        // wrong username or password (indistinguishable)
-  locked,         // too many failures: retry_after_ms says when to try again
-  mfa_required,   // password right, code missing
-  mfa_invalid,    // password right, code wrong or replayed
+  invalid,       // wrong username or password (indistinguishable)
+  locked,        // too many failures: retry_after_ms says when to try again
+  mfa_required,  // password right, code missing
+  mfa_invalid,   // password right, code wrong or replayed
 };
 
 struct LoginResult {

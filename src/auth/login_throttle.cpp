@@ -66,8 +66,8 @@ bool LoginThrottle::record_failure(store::Connection& c, ThrottleKind kind,
         " WHERE kind = ? AND subject = ?",
         {k, subject});
     if (!r) return false;
-    s = ThrottleState{static_cast<int>(r->i64(0)), r->i64(1), static_cast<int>(r->i64(2)), r->i64(3),
-                      r->i64(4)};
+    s = ThrottleState{static_cast<int>(r->i64(0)), r->i64(1), static_cast<int>(r->i64(2)),
+                      r->i64(3), r->i64(4)};
     return true;
   }();
   bool locked = false;
@@ -91,7 +91,8 @@ bool LoginThrottle::record_failure(store::Connection& c, ThrottleKind kind,
   return locked;
 }
 
-void LoginThrottle::clear(store::Connection& c, ThrottleKind kind, const std::string& subject) const {
+void LoginThrottle::clear(store::Connection& c, ThrottleKind kind,
+                          const std::string& subject) const {
   c.execute("DELETE FROM login_throttle WHERE kind = ? AND subject = ?",
             {std::string(kind_name(kind)), subject});
 }

@@ -4,12 +4,18 @@ namespace custos::auth {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::reporter: return "reporter";
-    case Role::agent: return "agent";
-    case Role::incident_manager: return "incident_manager";
-    case Role::security_manager: return "security_manager";
-    case Role::auditor: return "auditor";
-    case Role::admin: return "admin";
+    case Role::reporter:
+      return "reporter";
+    case Role::agent:
+      return "agent";
+    case Role::incident_manager:
+      return "incident_manager";
+    case Role::security_manager:
+      return "security_manager";
+    case Role::auditor:
+      return "auditor";
+    case Role::admin:
+      return "admin";
   }
   return "unknown";
 }
@@ -73,14 +79,22 @@ RoleSet roles_with(Permission permission) {
 
 std::string_view permission_name(Permission permission) {
   switch (permission) {
-    case Permission::anyone: return "anyone";
-    case Permission::signed_in: return "signed_in";
-    case Permission::users_read: return "users_read";
-    case Permission::users_manage: return "users_manage";
-    case Permission::tokens_manage: return "tokens_manage";
-    case Permission::lockouts_manage: return "lockouts_manage";
-    case Permission::audit_read: return "audit_read";
-    case Permission::metrics_read: return "metrics_read";
+    case Permission::anyone:
+      return "anyone";
+    case Permission::signed_in:
+      return "signed_in";
+    case Permission::users_read:
+      return "users_read";
+    case Permission::users_manage:
+      return "users_manage";
+    case Permission::tokens_manage:
+      return "tokens_manage";
+    case Permission::lockouts_manage:
+      return "lockouts_manage";
+    case Permission::audit_read:
+      return "audit_read";
+    case Permission::metrics_read:
+      return "metrics_read";
   }
   return "unknown";
 }

@@ -9,7 +9,14 @@
 
 namespace custos::auth {
 
-enum class Role : std::uint8_t { reporter, agent, incident_manager, security_manager, auditor, admin };
+enum class Role : std::uint8_t {
+  reporter,
+  agent,
+  incident_manager,
+  security_manager,
+  auditor,
+  admin
+};
 
 inline constexpr Role kAllRoles[] = {Role::reporter,         Role::agent,   Role::incident_manager,
                                      Role::security_manager, Role::auditor, Role::admin};
@@ -39,14 +46,14 @@ class RoleSet {
 };
 
 enum class Permission : std::uint8_t {
-  anyone,          // no authentication (login, health, OpenAPI)
-  signed_in,       // any authenticated user, including reporters
-  users_read,      // see the user directory
-  users_manage,    // create and change accounts, reset passwords, require MFA
-  tokens_manage,   // issue and revoke tokens for any user
-  lockouts_manage, // see and lift login lockouts
-  audit_read,      // read and verify the audit trail
-  metrics_read,    // Prometheus metrics with a token
+  anyone,           // no authentication (login, health, OpenAPI)
+  signed_in,        // any authenticated user, including reporters
+  users_read,       // see the user directory
+  users_manage,     // create and change accounts, reset passwords, require MFA
+  tokens_manage,    // issue and revoke tokens for any user
+  lockouts_manage,  // see and lift login lockouts
+  audit_read,       // read and verify the audit trail
+  metrics_read,     // Prometheus metrics with a token
 };
 
 // Which roles hold a permission. `anyone` and `signed_in` are handled by the dispatcher.

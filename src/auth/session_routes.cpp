@@ -15,8 +15,8 @@ namespace {
 
 std::string cookie(const std::string& name, const std::string& value, std::int64_t max_age_s,
                    bool http_only, bool secure) {
-  std::string c = name + "=" + value + "; Path=/; Max-Age=" + std::to_string(max_age_s) +
-                  "; SameSite=Strict";
+  std::string c =
+      name + "=" + value + "; Path=/; Max-Age=" + std::to_string(max_age_s) + "; SameSite=Strict";
   if (http_only) c += "; HttpOnly";
   if (secure) c += "; Secure";
   return c;
@@ -32,7 +32,9 @@ nlohmann::json me_json(const User& u, const Principal& p) {
 }  // namespace
 
 void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
-  router.add({"POST", "/api/v1/auth/login", Permission::anyone,
+  router.add({"POST",
+              "/api/v1/auth/login",
+              Permission::anyone,
               [&deps](Context& ctx) {
                 auto body = ctx.body();
                 LoginAttempt attempt;
@@ -57,13 +59,15 @@ void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
                                    "enter the 6-digit code from your authenticator app",
                                    {{"totp", "is required for this account"}});
                   case LoginOutcome::mfa_invalid:
-                    throw ApiError(401, "mfa-invalid", "the authentication code is wrong or was already used",
+                    throw ApiError(401, "mfa-invalid",
+                                   "the authentication code is wrong or was already used",
                                    {{"totp", "is wrong or was already used"}});
                   case LoginOutcome::ok:
                     break;
                 }
-                Principal p{result.user->id, result.user->username, result.user->display_name,
-                            result.user->roles, AuthMethod::session, result.session.id,
+                Principal p{result.user->id,           result.user->username,
+                            result.user->display_name, result.user->roles,
+                            AuthMethod::session,       result.session.id,
                             result.session.csrf_token, result.session.enrolment_only};
                 auto res = api::json_response(
                     200, {{"user", me_json(*result.user, p)},
@@ -76,22 +80,33 @@ void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
                                                 max_age, false, deps.secure_cookies));
                 return res;
               },
-              {"Sign in with username, password and (when enrolled) a TOTP code", "auth",
-               "LoginRequest", "LoginResponse", 200, {}, {400, 401, 415, 422, 429}}});
+              {"Sign in with username, password and (when enrolled) a TOTP code",
+               "auth",
+               "LoginRequest",
+               "LoginResponse",
+               200,
+               {},
+               {400, 401, 415, 422, 429}}});
 
-  router.add({"POST", "/api/v1/auth/logout", Permission::signed_in,
-              [&deps](Context& ctx) {
-                const auto& p = ctx.user();
-                if (p.method == AuthMethod::session) deps.credentials.end_session(p.credential_id, p.actor());
-                auto res = api::no_content();
-                res.header("Set-Cookie", cookie(api::kSessionCookie, "", 0, true, deps.secure_cookies));
-                res.header("Set-Cookie", cookie(api::kCsrfCookie, "", 0, false, deps.secure_cookies));
-                return res;
-              },
-              {"End the current session", "auth", "", "", 204, {}, {401, 403}},
-              true});
+  router.add(
+      {"POST",
+       "/api/v1/auth/logout",
+       Permission::signed_in,
+       [&deps](Context& ctx) {
+         const auto& p = ctx.user();
+         if (p.method == AuthMethod::session)
+           deps.credentials.end_session(p.credential_id, p.actor());
+         auto res = api::no_content();
+         res.header("Set-Cookie", cookie(api::kSessionCookie, "", 0, true, deps.secure_cookies));
+         res.header("Set-Cookie", cookie(api::kCsrfCookie, "", 0, false, deps.secure_cookies));
+         return res;
+       },
+       {"End the current session", "auth", "", "", 204, {}, {401, 403}},
+       true});
 
-  router.add({"GET", "/api/v1/me", Permission::signed_in,
+  router.add({"GET",
+              "/api/v1/me",
+              Permission::signed_in,
               [&deps](Context& ctx) {
                 ctx.allow_query({});
                 auto user = deps.accounts.find_by_id(ctx.user().user_id);
@@ -101,7 +116,9 @@ void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
               {"Who am I: the signed-in user and their roles", "me", "", "Me", 200, {}, {401}},
               true});
 
-  router.add({"POST", "/api/v1/me/password", Permission::signed_in,
+  router.add({"POST",
+              "/api/v1/me/password",
+              Permission::signed_in,
               [&deps](Context& ctx) {
                 auto body = ctx.body();
                 const auto current = body.required_string("current_password", 4096);
@@ -120,10 +137,17 @@ void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
                 }
                 return api::no_content();
               },
-              {"Change my password (ends my other sessions)", "me", "PasswordChange", "", 204, {},
+              {"Change my password (ends my other sessions)",
+               "me",
+               "PasswordChange",
+               "",
+               204,
+               {},
                {400, 401, 403, 422}}});
 
-  router.add({"POST", "/api/v1/me/mfa/totp", Permission::signed_in,
+  router.add({"POST",
+              "/api/v1/me/mfa/totp",
+              Permission::signed_in,
               [&deps](Context& ctx) {
                 const auto& p = ctx.user();
                 std::string secret;
@@ -136,10 +160,18 @@ void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
                     200, {{"secret", secret},
                           {"otpauth_uri", otpauth_uri(deps.totp_issuer, p.username, secret)}});
               },
-              {"Start enrolling a TOTP second factor", "me", "", "TotpEnrolment", 200, {}, {401, 403, 409}},
+              {"Start enrolling a TOTP second factor",
+               "me",
+               "",
+               "TotpEnrolment",
+               200,
+               {},
+               {401, 403, 409}},
               true});
 
-  router.add({"POST", "/api/v1/me/mfa/totp/confirm", Permission::signed_in,
+  router.add({"POST",
+              "/api/v1/me/mfa/totp/confirm",
+              Permission::signed_in,
               [&deps](Context& ctx) {
                 auto body = ctx.body();
                 const auto code = body.required_string("code", 16);
@@ -147,20 +179,28 @@ void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
                 const auto& p = ctx.user();
                 bool ok = false;
                 try {
-                  ok = deps.accounts.confirm_totp(p.user_id, code,
-                                                  p.method == AuthMethod::session ? p.credential_id : 0,
-                                                  p.actor());
+                  ok = deps.accounts.confirm_totp(
+                      p.user_id, code, p.method == AuthMethod::session ? p.credential_id : 0,
+                      p.actor());
                 } catch (const AccountError& e) {
                   throw api::conflict(e.message);
                 }
-                if (!ok) throw api::invalid_field("code", "is wrong; check the time on your device");
+                if (!ok)
+                  throw api::invalid_field("code", "is wrong; check the time on your device");
                 return api::no_content();
               },
-              {"Confirm TOTP enrolment with a current code", "me", "TotpCode", "", 204, {},
+              {"Confirm TOTP enrolment with a current code",
+               "me",
+               "TotpCode",
+               "",
+               204,
+               {},
                {400, 401, 403, 409, 422}},
               true});
 
-  router.add({"POST", "/api/v1/me/mfa/totp/disable", Permission::signed_in,
+  router.add({"POST",
+              "/api/v1/me/mfa/totp/disable",
+              Permission::signed_in,
               [&deps](Context& ctx) {
                 auto body = ctx.body();
                 const auto password = body.required_string("password", 4096);
@@ -177,8 +217,13 @@ void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
                 deps.accounts.disable_totp(p.user_id, p.actor());
                 return api::no_content();
               },
-              {"Remove my TOTP second factor (needs my password)", "me", "PasswordConfirm", "", 204,
-               {}, {400, 401, 403, 409, 422}}});
+              {"Remove my TOTP second factor (needs my password)",
+               "me",
+               "PasswordConfirm",
+               "",
+               204,
+               {},
+               {400, 401, 403, 409, 422}}});
 }
 
 }  // namespace custos::auth

@@ -45,7 +45,9 @@ nlohmann::json token_list(const std::vector<TokenInfo>& tokens) {
 }  // namespace
 
 void add_token_routes(api::Router& router, const AuthRouteDeps& deps) {
-  router.add({"GET", "/api/v1/tokens", Permission::tokens_manage,
+  router.add({"GET",
+              "/api/v1/tokens",
+              Permission::tokens_manage,
               [&deps](Context& ctx) {
                 ctx.allow_query({"user"});
                 std::optional<std::int64_t> user_id;
@@ -56,10 +58,17 @@ void add_token_routes(api::Router& router, const AuthRouteDeps& deps) {
                 }
                 return api::json_response(200, token_list(deps.credentials.list_tokens(user_id)));
               },
-              {"List API tokens (secrets are never shown again)", "tokens", "", "TokenList", 200,
-               {{"user", "string", "only this user's tokens"}}, {401, 403, 422}}});
+              {"List API tokens (secrets are never shown again)",
+               "tokens",
+               "",
+               "TokenList",
+               200,
+               {{"user", "string", "only this user's tokens"}},
+               {401, 403, 422}}});
 
-  router.add({"POST", "/api/v1/tokens", Permission::tokens_manage,
+  router.add({"POST",
+              "/api/v1/tokens",
+              Permission::tokens_manage,
               [&deps](Context& ctx) {
                 auto body = ctx.body();
                 const auto username = body.required_string("user", 64);
@@ -68,39 +77,61 @@ void add_token_routes(api::Router& router, const AuthRouteDeps& deps) {
                 body.reject_unknown();
                 auto user = deps.accounts.find(username);
                 if (!user) throw api::invalid_field("user", "no such user");
-                return issued(deps.credentials.issue_token(user->id, name, ttl, ctx.user().actor()));
+                return issued(
+                    deps.credentials.issue_token(user->id, name, ttl, ctx.user().actor()));
               },
-              {"Issue a token for a user; the secret is in the answer only", "tokens", "NewToken",
-               "IssuedToken", 201, {}, {400, 401, 403, 415, 422}}});
+              {"Issue a token for a user; the secret is in the answer only",
+               "tokens",
+               "NewToken",
+               "IssuedToken",
+               201,
+               {},
+               {400, 401, 403, 415, 422}}});
 
-  router.add({"DELETE", "/api/v1/tokens/{id}", Permission::tokens_manage,
+  router.add({"DELETE",
+              "/api/v1/tokens/{id}",
+              Permission::tokens_manage,
               [&deps](Context& ctx) {
-                if (!deps.credentials.revoke_token(token_id_param(ctx), std::nullopt, ctx.user().actor())) {
+                if (!deps.credentials.revoke_token(token_id_param(ctx), std::nullopt,
+                                                   ctx.user().actor())) {
                   throw api::not_found("token " + ctx.param("id").substr(0, 32));
                 }
                 return api::no_content();
               },
               {"Revoke a token", "tokens", "", "", 204, {}, {401, 403, 404}}});
 
-  router.add({"GET", "/api/v1/me/tokens", Permission::signed_in,
+  router.add({"GET",
+              "/api/v1/me/tokens",
+              Permission::signed_in,
               [&deps](Context& ctx) {
                 ctx.allow_query({});
-                return api::json_response(200, token_list(deps.credentials.list_tokens(ctx.user().user_id)));
+                return api::json_response(
+                    200, token_list(deps.credentials.list_tokens(ctx.user().user_id)));
               },
               {"List my API tokens", "me", "", "TokenList", 200, {}, {401}}});
 
-  router.add({"POST", "/api/v1/me/tokens", Permission::signed_in,
+  router.add({"POST",
+              "/api/v1/me/tokens",
+              Permission::signed_in,
               [&deps](Context& ctx) {
                 auto body = ctx.body();
                 const auto name = body.optional_string("name", 100).value_or("api");
                 const auto ttl = expiry_field(body);
                 body.reject_unknown();
-                return issued(deps.credentials.issue_token(ctx.user().user_id, name, ttl, ctx.user().actor()));
+                return issued(deps.credentials.issue_token(ctx.user().user_id, name, ttl,
+                                                           ctx.user().actor()));
               },
-              {"Issue a token for myself", "me", "NewOwnToken", "IssuedToken", 201, {},
+              {"Issue a token for myself",
+               "me",
+               "NewOwnToken",
+               "IssuedToken",
+               201,
+               {},
                {400, 401, 403, 415, 422}}});
 
-  router.add({"DELETE", "/api/v1/me/tokens/{id}", Permission::signed_in,
+  router.add({"DELETE",
+              "/api/v1/me/tokens/{id}",
+              Permission::signed_in,
               [&deps](Context& ctx) {
                 if (!deps.credentials.revoke_token(token_id_param(ctx), ctx.user().user_id,
                                                    ctx.user().actor())) {

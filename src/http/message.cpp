@@ -21,7 +21,8 @@ void for_each_query_pair(std::string_view qs, F&& f) {
     qs = amp == std::string_view::npos ? std::string_view{} : qs.substr(amp + 1);
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
-    if (!f(pair.substr(0, eq), eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1))) {
+    if (!f(pair.substr(0, eq),
+           eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1))) {
       return;
     }
   }

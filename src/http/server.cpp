@@ -53,9 +53,8 @@ bool sane_request_id(std::string_view id) {
 
 std::string problem_body(int status, std::string_view title, std::string_view detail) {
   // Built by hand: this runs for malformed requests, before any JSON machinery.
-  return std::string(R"({"type":"about:blank","title":")") + std::string(title) +
-         R"(","status":)" + std::to_string(status) + R"(,"detail":")" + std::string(detail) +
-         "\"}";
+  return std::string(R"({"type":"about:blank","title":")") + std::string(title) + R"(","status":)" +
+         std::to_string(status) + R"(,"detail":")" + std::string(detail) + "\"}";
 }
 
 }  // namespace
@@ -106,7 +105,8 @@ struct Server::Impl {
     out.remote_address = remote;
     out.tls = tls;
     const auto incoming_id = out.header("x-request-id");
-    out.request_id = sane_request_id(incoming_id) ? std::string(incoming_id) : util::random_token(12);
+    out.request_id =
+        sane_request_id(incoming_id) ? std::string(incoming_id) : util::random_token(12);
     return out;
   }
 
@@ -145,7 +145,8 @@ struct Server::Impl {
       const auto started = Clock::now();
       if (!ec) {
         beast::get_lowest_layer(stream).expires_after(options.body_timeout);
-        co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+        co_await bhttp::async_read(stream, buffer, parser,
+                                   net::redirect_error(net::use_awaitable, ec));
       }
       if (ec == bhttp::error::header_limit) {
         co_await write_error(stream, 431, "Request Header Fields Too Large",
@@ -175,8 +176,7 @@ struct Server::Impl {
       auto request = std::make_shared<Request>(to_request(beast_req, remote, tls));
 
       // Run the handler on the worker pool and come back to this connection's strand.
-      Response response =
-          co_await net::co_spawn(workers, run_handler(request), net::use_awaitable);
+      Response response = co_await net::co_spawn(workers, run_handler(request), net::use_awaitable);
 
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
       for (auto& [name, value] : response.headers) res.insert(name, value);
@@ -333,7 +333,8 @@ void Server::run() {
   });
   net::co_spawn(impl.ioc, impl.accept_loop(), net::detached);
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl.options.io_threads; ++i) threads.emplace_back([&impl] { impl.ioc.run(); });
+  for (int i = 1; i < impl.options.io_threads; ++i)
+    threads.emplace_back([&impl] { impl.ioc.run(); });
   impl.ioc.run();
   for (auto& t : threads) t.join();
   // Handlers already running finish their database work before we return.

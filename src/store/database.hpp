@@ -7,8 +7,8 @@
 // worker threads, never the HTTP I/O threads.
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -98,11 +98,12 @@ class Database {
 };
 
 struct DatabaseOptions {
-  int read_connections = 4;   // SQLite readers / PostgreSQL pool size
+  int read_connections = 4;  // SQLite readers / PostgreSQL pool size
   int busy_timeout_ms = 5000;
 };
 
 // Opens a database from a URL: "sqlite:PATH" or "postgresql://..." / "postgres://...".
-std::unique_ptr<Database> open_database(const std::string& url, const DatabaseOptions& options = {});
+std::unique_ptr<Database> open_database(const std::string& url,
+                                        const DatabaseOptions& options = {});
 
 }  // namespace custos::store

@@ -17,10 +17,9 @@ int apply_pending_migrations(Connection& connection) {
   for (const Migration& m : migrations_for(connection.backend())) {
     if (m.version <= current) continue;
     connection.execute_script(m.sql);
-    connection.execute(
-        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-        {std::int64_t{m.version}, std::string(m.name),
-         std::int64_t{static_cast<std::int64_t>(std::time(nullptr)) * 1000}});
+    connection.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                       {std::int64_t{m.version}, std::string(m.name),
+                        std::int64_t{static_cast<std::int64_t>(std::time(nullptr)) * 1000}});
     ++applied;
   }
   return applied;

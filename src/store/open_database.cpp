@@ -11,7 +11,9 @@ std::unique_ptr<Database> open_database(const std::string& url, const DatabaseOp
   if (u.starts_with("sqlite:")) {
     std::string_view path = u.substr(7);
     if (path.starts_with("//")) path.remove_prefix(2);  // accept sqlite://PATH too
-    if (path.empty()) throw std::invalid_argument("--db sqlite: needs a file path, e.g. sqlite:/var/lib/custos/custos.db");
+    if (path.empty())
+      throw std::invalid_argument(
+          "--db sqlite: needs a file path, e.g. sqlite:/var/lib/custos/custos.db");
     return std::make_unique<SqliteDatabase>(std::string(path), options);
   }
   if (u.starts_with("postgresql://") || u.starts_with("postgres://")) {

@@ -31,10 +31,10 @@ std::string to_rfc3339(std::int64_t epoch_ms) {
   const year_month_day ymd{day};
   const hh_mm_ss hms{tp - day};
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()),
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
                 static_cast<int>(hms.subseconds().count()));
   return buf;
 }
@@ -48,7 +48,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
       !digits(s, 17, 2, sec)) {
     return std::nullopt;
   }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   std::size_t pos = 19;
   std::int64_t millis = 0;
@@ -80,7 +81,9 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   const auto days_since = sys_days{ymd}.time_since_epoch().count();
   return ((static_cast<std::int64_t>(days_since) * 86400 + h * 3600 + mi * 60 + sec) -
-          offset_minutes * 60) * 1000 + millis;
+          offset_minutes * 60) *
+             1000 +
+         millis;
 }
 
 std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
@@ -90,12 +93,23 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
   if (ec != std::errc{} || ptr != text.data() + text.size() - 1 || n <= 0) return std::nullopt;
   std::int64_t unit = 0;
   switch (text.back()) {
-    case 's': unit = 1000; break;
-    case 'm': unit = 60'000; break;
-    case 'h': unit = 3'600'000; break;
-    case 'd': unit = 86'400'000; break;
-    case 'w': unit = 7 * 86'400'000LL; break;
-    default: return std::nullopt;
+    case 's':
+      unit = 1000;
+      break;
+    case 'm':
+      unit = 60'000;
+      break;
+    case 'h':
+      unit = 3'600'000;
+      break;
+    case 'd':
+      unit = 86'400'000;
+      break;
+    case 'w':
+      unit = 7 * 86'400'000LL;
+      break;
+    default:
+      return std::nullopt;
   }
   if (n > 3650LL * 86'400'000 / unit) return std::nullopt;  // more than ten years is a typo
   return n * unit;

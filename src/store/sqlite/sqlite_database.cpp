@@ -13,8 +13,8 @@ namespace {
 
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view what) {
   const int extended = db != nullptr ? sqlite3_extended_errcode(db) : rc;
-  std::string message = std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string message =
+      std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY) {
     throw UniqueViolation(message);
   }

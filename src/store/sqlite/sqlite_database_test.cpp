@@ -24,12 +24,14 @@ class SqliteTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   std::int64_t count_users() {
-    return db_->read_value([](Connection& c) { return c.query_one("SELECT COUNT(*) FROM users")->i64(0); });
+    return db_->read_value(
+        [](Connection& c) { return c.query_one("SELECT COUNT(*) FROM users")->i64(0); });
   }
   void insert_user(Connection& c, const std::string& name) {
-    c.execute("INSERT INTO users (username, display_name, roles, password_hash, created_at, updated_at)"
-              " VALUES (?, ?, 'agent', 'x', 0, 0)",
-              {name, name});
+    c.execute(
+        "INSERT INTO users (username, display_name, roles, password_hash, created_at, updated_at)"
+        " VALUES (?, ?, 'agent', 'x', 0, 0)",
+        {name, name});
   }
   std::filesystem::path dir_;
   std::unique_ptr<SqliteDatabase> db_;
@@ -40,9 +42,11 @@ TEST_F(SqliteTest, MigratingTwiceAppliesNothingTheSecondTime) { EXPECT_EQ(db_->m
 TEST_F(SqliteTest, RoundTripsEveryValueType) {
   db_->write([](Connection& c) {
     c.execute("CREATE TABLE t (i INTEGER, d REAL, s TEXT, n TEXT)");
-    c.execute("INSERT INTO t VALUES (?, ?, ?, ?)", {std::int64_t{-42}, 2.5, std::string("h\xc3\xa9"), null()});
+    c.execute("INSERT INTO t VALUES (?, ?, ?, ?)",
+              {std::int64_t{-42}, 2.5, std::string("h\xc3\xa9"), null()});
   });
-  auto row = db_->read_value([](Connection& c) { return *c.query_one("SELECT i, d, s, n FROM t"); });
+  auto row =
+      db_->read_value([](Connection& c) { return *c.query_one("SELECT i, d, s, n FROM t"); });
   EXPECT_EQ(row.i64(0), -42);
   EXPECT_DOUBLE_EQ(row.f64(1), 2.5);
   EXPECT_EQ(row.str(2), "h\xc3\xa9");
@@ -91,7 +95,8 @@ TEST_F(SqliteTest, AuditLogRefusesUpdates) {
   });
   EXPECT_THROW(db_->write([](Connection& c) { c.execute("UPDATE audit_log SET actor = 'evil'"); }),
                DatabaseError);
-  EXPECT_THROW(db_->write([](Connection& c) { c.execute("DELETE FROM audit_log"); }), DatabaseError);
+  EXPECT_THROW(db_->write([](Connection& c) { c.execute("DELETE FROM audit_log"); }),
+               DatabaseError);
 }
 
 TEST_F(SqliteTest, SurvivesReopen) {
