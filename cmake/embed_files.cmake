@@ -1,0 +1,12 @@
+# Generates a C++ file that holds each file of data/ as a string, looked up by file name.
+set(content "// Generated from data/ by cmake/embed_files.cmake. Do not edit.\n#include \"app/embedded_data.hpp\"\n\nnamespace custos::app {\n\nstd::optional<std::string_view> embedded_file(std::string_view name) {\n")
+file(GLOB files ${SRC}/*.json)
+list(SORT files)
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} text)
+  string(APPEND content "  if (name == \"${name}\") return R\"custos_data(${text})custos_data\";\n")
+endforeach()
+string(APPEND content "  return std::nullopt;\n}\n\n}  // namespace custos::app\n")
+file(WRITE ${OUT}.tmp "${content}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
