@@ -154,14 +154,14 @@ int main(int argc, char** argv) {
     }
     if (migrate->parsed()) {
       custos::app::Core core(resolve(migrate_opts), false);
-      const int applied = core.db->migrate();
+      const int applied = core.prepare_database();
       std::cout << "applied " << applied << " migration(s); " << core.db->describe()
                 << " is up to date\n";
       return 0;
     }
     if (user_add->parsed()) {
       custos::app::Core core(resolve(user_opts), false);
-      core.db->migrate();
+      core.prepare_database();
       const std::string password = read_password_stdin();
       custos::auth::NewUser u;
       u.username = username;
@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
     }
     if (token_issue->parsed()) {
       custos::app::Core core(resolve(token_opts), false);
-      core.db->migrate();
+      core.prepare_database();
       std::optional<std::int64_t> ttl;
       if (expires != "never") {
         ttl = custos::util::parse_duration_ms(expires);

@@ -131,6 +131,43 @@ constexpr const char* kSchemas = R"json({
     "properties": {"ok": {"type": "boolean"}, "entries": {"type": "integer"}, "checkpoints": {"type": "integer"},
       "last_seq": {"type": "integer"}, "last_hash": {"type": "string"}, "first_bad_seq": {"type": ["integer", "null"]},
       "problem": {"type": ["string", "null"]}, "seconds": {"type": "number"}, "public_key": {"type": "string"}}
+  },
+  "Category": {
+    "type": "object", "required": ["code", "name", "security", "builtin", "active"],
+    "properties": {"code": {"type": "string"}, "parent": {"type": ["string", "null"]}, "name": {"type": "string"},
+      "description": {"type": "string"}, "security": {"type": "boolean"}, "builtin": {"type": "boolean"}, "active": {"type": "boolean"}}
+  },
+  "CategoryList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "NewCategory": {
+    "type": "object", "additionalProperties": false, "required": ["code", "name"],
+    "properties": {"code": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"}, "parent": {"type": "string"},
+      "name": {"type": "string", "maxLength": 120}, "description": {"type": "string", "maxLength": 2000}}
+  },
+  "Group": {
+    "type": "object", "required": ["id", "name", "display_name", "level", "members", "version"],
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "display_name": {"type": "string"},
+      "level": {"type": "integer", "minimum": 1, "maximum": 3}, "manager": {"type": ["string", "null"]},
+      "escalation_group": {"type": ["string", "null"]}, "members": {"type": "array", "items": {"type": "string"}},
+      "version": {"type": "integer"}}
+  },
+  "GroupList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "NewGroup": {
+    "type": "object", "additionalProperties": false, "required": ["name"],
+    "properties": {"name": {"type": "string", "pattern": "^[a-z0-9._-]{1,64}$"}, "display_name": {"type": "string"},
+      "level": {"type": "integer", "minimum": 1, "maximum": 3}, "manager": {"type": "string"},
+      "escalation_group": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}}}
+  },
+  "GroupChanges": {
+    "type": "object", "additionalProperties": false,
+    "properties": {"display_name": {"type": "string"}, "level": {"type": "integer", "minimum": 1, "maximum": 3},
+      "manager": {"type": ["string", "null"]}, "escalation_group": {"type": ["string", "null"]},
+      "members": {"type": "array", "items": {"type": "string"}}}
   }
 })json";
 }  // namespace

@@ -14,6 +14,7 @@
 #include "audit/routes.hpp"
 #include "auth/routes.hpp"
 #include "http/server.hpp"
+#include "incidents/routes.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
@@ -111,6 +112,14 @@ Core::Core(const Config& cfg, bool with_signing_key) : config(cfg) {
                                                     std::int64_t{config.session_hours} * 3'600'000);
   login = std::make_unique<auth::LoginService>(*db, *audit, *credentials,
                                                auth::LoginThrottle(lockout_policy(config)));
+  categories = std::make_unique<incidents::Categories>(*db, *audit);
+  groups = std::make_unique<incidents::SupportGroups>(*db, *audit);
+}
+
+int Core::prepare_database() {
+  const int applied = db->migrate();
+  categories->seed_builtin();
+  return applied;
 }
 
 void ensure_first_admin(Core& core) {
@@ -147,13 +156,16 @@ void add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
   auth::add_lockout_routes(router, *deps);
   audit::add_audit_routes(router, *core.db,
                           core.signing_key ? core.signing_key->public_key_hex() : std::string{});
+  static std::optional<incidents::IncidentRouteDeps> incident_deps;
+  incident_deps.emplace(incidents::IncidentRouteDeps{*core.categories, *core.groups});
+  incidents::add_reference_routes(router, *incident_deps);
   add_system_routes(router, *core.db, metrics, core.config);
 }
 
 int serve(const Config& config) {
   const auto started = std::chrono::steady_clock::now();
   Core core(config, true);
-  const int applied = core.db->migrate();
+  const int applied = core.prepare_database();
   if (applied > 0) spdlog::info("applied {} migration(s) to {}", applied, core.db->describe());
   ensure_first_admin(core);
   // Make the dummy hash now (in the background, to keep start-up fast), so the first

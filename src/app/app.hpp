@@ -12,6 +12,8 @@
 #include "auth/accounts.hpp"
 #include "auth/credentials.hpp"
 #include "auth/login.hpp"
+#include "incidents/categories.hpp"
+#include "incidents/groups.hpp"
 #include "store/database.hpp"
 
 namespace custos::app {
@@ -27,6 +29,11 @@ struct Core {
   std::unique_ptr<auth::Accounts> accounts;
   std::unique_ptr<auth::Credentials> credentials;
   std::unique_ptr<auth::LoginService> login;
+  std::unique_ptr<incidents::Categories> categories;
+  std::unique_ptr<incidents::SupportGroups> groups;
+
+  // Applies migrations and loads shipped reference data (taxonomy). Idempotent.
+  int prepare_database();
 };
 
 // Prints the first admin's password once when the database has no users.

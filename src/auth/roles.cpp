@@ -73,6 +73,17 @@ RoleSet roles_with(Permission permission) {
       return {auditor, admin};
     case Permission::metrics_read:
       return {admin, auditor};
+    case Permission::reference_manage:
+      return {incident_manager, admin};
+    case Permission::incidents_read:
+      return {reporter, agent, incident_manager, security_manager, auditor, admin};
+    case Permission::incidents_report:  // auditors only ever read
+      return {reporter, agent, incident_manager, security_manager, admin};
+    case Permission::incidents_work:
+    case Permission::problems_work:
+      return {agent, incident_manager, security_manager};
+    case Permission::incidents_manage:
+      return {incident_manager, security_manager};
   }
   return {};
 }
@@ -95,6 +106,18 @@ std::string_view permission_name(Permission permission) {
       return "audit_read";
     case Permission::metrics_read:
       return "metrics_read";
+    case Permission::reference_manage:
+      return "reference_manage";
+    case Permission::incidents_read:
+      return "incidents_read";
+    case Permission::incidents_report:
+      return "incidents_report";
+    case Permission::incidents_work:
+      return "incidents_work";
+    case Permission::incidents_manage:
+      return "incidents_manage";
+    case Permission::problems_work:
+      return "problems_work";
   }
   return "unknown";
 }

@@ -46,14 +46,20 @@ class RoleSet {
 };
 
 enum class Permission : std::uint8_t {
-  anyone,           // no authentication (login, health, OpenAPI)
-  signed_in,        // any authenticated user, including reporters
-  users_read,       // see the user directory
-  users_manage,     // create and change accounts, reset passwords, require MFA
-  tokens_manage,    // issue and revoke tokens for any user
-  lockouts_manage,  // see and lift login lockouts
-  audit_read,       // read and verify the audit trail
-  metrics_read,     // Prometheus metrics with a token
+  anyone,            // no authentication (login, health, OpenAPI)
+  signed_in,         // any authenticated user, including reporters
+  users_read,        // see the user directory
+  users_manage,      // create and change accounts, reset passwords, require MFA
+  tokens_manage,     // issue and revoke tokens for any user
+  lockouts_manage,   // see and lift login lockouts
+  audit_read,        // read and verify the audit trail
+  metrics_read,      // Prometheus metrics with a token
+  reference_manage,  // categories, support groups, priority matrix, SLA policy, calendars
+  incidents_read,    // see incidents (need-to-know still applies to each one)
+  incidents_report,  // log a new incident
+  incidents_work,    // assign, update, transition, worklog, tasks
+  incidents_manage,  // declare major incidents, waive lessons learned
+  problems_work,     // problems and known errors
 };
 
 // Which roles hold a permission. `anyone` and `signed_in` are handled by the dispatcher.
