@@ -1,0 +1,71 @@
+#include "incidents/search.hpp"
+
+#include <cctype>
+
+namespace custos::incidents {
+
+std::vector<std::string> search_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::string current;
+  for (unsigned char c : text) {
+    // Bytes >= 0x80 belong to non-ASCII letters: keep them inside words.
+    if (std::isalnum(c) != 0 || c >= 0x80) {
+      current.push_back(static_cast<char>(std::tolower(c)));
+    } else if (!current.empty()) {
+      words.push_back(std::move(current));
+      current.clear();
+    }
+  }
+  if (!current.empty()) words.push_back(std::move(current));
+  if (words.size() > 16) words.resize(16);  // bounded query cost
+  return words;
+}
+
+void index_incident(store::Connection& c, std::int64_t incident_id) {
+  auto row = c.query_one("SELECT title, description FROM incidents WHERE id = ?", {incident_id});
+  if (!row) return;
+  std::string body = row->str(1);
+  for (const auto& w :
+       c.query("SELECT body FROM worklog WHERE incident_id = ? ORDER BY id", {incident_id})) {
+    body += "\n";
+    body += w.str(0);
+  }
+  if (c.backend() == store::Backend::sqlite) {
+    c.execute("DELETE FROM incident_search WHERE rowid = ?", {incident_id});
+    c.execute("INSERT INTO incident_search (rowid, title, body) VALUES (?, ?, ?)",
+              {incident_id, row->str(0), body});
+  } else {
+    c.execute(
+        "INSERT INTO incident_search (incident_id, document) VALUES (?,"
+        " setweight(to_tsvector('simple', CAST(? AS TEXT)), 'A') || to_tsvector('simple', CAST(? "
+        "AS TEXT)))"
+        " ON CONFLICT (incident_id) DO UPDATE SET document = EXCLUDED.document",
+        {incident_id, row->str(0), body});
+  }
+}
+
+std::optional<std::string> search_condition(store::Backend backend, const std::string& text,
+                                            std::vector<store::Value>& params) {
+  const auto words = search_words(text);
+  if (words.empty()) return std::nullopt;
+  if (backend == store::Backend::sqlite) {
+    // Each word quoted: FTS5 operators typed by the user are searched for, not obeyed.
+    std::string query;
+    for (const auto& w : words) {
+      if (!query.empty()) query += ' ';
+      query += '"' + w + '"';
+    }
+    params.emplace_back(query);
+    return "i.id IN (SELECT rowid FROM incident_search WHERE incident_search MATCH ?)";
+  }
+  std::string query;
+  for (const auto& w : words) {
+    if (!query.empty()) query += ' ';
+    query += w;
+  }
+  params.emplace_back(query);
+  return "i.id IN (SELECT incident_id FROM incident_search WHERE document @@ "
+         "plainto_tsquery('simple', ?))";
+}
+
+}  // namespace custos::incidents

@@ -1,0 +1,25 @@
+#pragma once
+// Full-text search over an incident's title, description and worklog. SQLite uses FTS5,
+// PostgreSQL a tsvector with a GIN index; both tokenise without stemming ('simple'), so a
+// query finds the same incidents on either database.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace custos::incidents {
+
+// Rebuilds the search document of one incident from what is stored now.
+void index_incident(store::Connection& c, std::int64_t incident_id);
+
+// A SQL condition over incidents aliased `i` that keeps matches of `text` (all words must
+// occur), with its parameters appended; nullopt when `text` has no searchable word.
+std::optional<std::string> search_condition(store::Backend backend, const std::string& text,
+                                            std::vector<store::Value>& params);
+
+// Words of `text` as the search understands them (letters and digits, lower case).
+std::vector<std::string> search_words(const std::string& text);
+
+}  // namespace custos::incidents
