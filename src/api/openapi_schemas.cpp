@@ -168,6 +168,79 @@ constexpr const char* kSchemas = R"json({
     "properties": {"display_name": {"type": "string"}, "level": {"type": "integer", "minimum": 1, "maximum": 3},
       "manager": {"type": ["string", "null"]}, "escalation_group": {"type": ["string", "null"]},
       "members": {"type": "array", "items": {"type": "string"}}}
+  },
+  "Impact": {"type": "string", "enum": ["extensive", "significant", "moderate", "minor"]},
+  "Urgency": {"type": "string", "enum": ["critical", "high", "medium", "low"]},
+  "Status": {"type": "string", "enum": ["new", "assigned", "in_progress", "pending", "resolved", "closed", "reopened", "cancelled"]},
+  "SlaClock": {
+    "type": "object",
+    "properties": {"target_ms": {"type": "integer"}, "elapsed_ms": {"type": "integer"}, "remaining_ms": {"type": "integer"},
+      "paused_ms": {"type": "integer"}, "due_at": {"type": ["string", "null"], "format": "date-time"},
+      "paused": {"type": "boolean"}, "breached": {"type": "boolean"}, "met": {"type": "boolean"}, "percent": {"type": "integer"}}
+  },
+  "Incident": {
+    "type": "object", "required": ["key", "title", "category", "impact", "urgency", "priority", "status", "sla", "version"],
+    "properties": {
+      "key": {"type": "string", "pattern": "^INC-[0-9]{6,}$"}, "title": {"type": "string"}, "description": {"type": "string"},
+      "category": {"type": "string"}, "subcategory": {"type": ["string", "null"]},
+      "impact": {"$ref": "#/components/schemas/Impact"}, "urgency": {"$ref": "#/components/schemas/Urgency"},
+      "priority": {"type": "integer", "minimum": 1, "maximum": 4}, "priority_label": {"type": "string"},
+      "matrix_version": {"type": "integer"},
+      "cia": {"type": "object", "properties": {"confidentiality": {"type": "boolean"}, "integrity": {"type": "boolean"}, "availability": {"type": "boolean"}}},
+      "personal_data": {"type": "boolean"},
+      "affected_services": {"type": "array", "items": {"type": "string"}}, "affected_assets": {"type": "array", "items": {"type": "string"}},
+      "source": {"type": "string"}, "reporter": {"type": ["string", "null"]}, "group": {"type": ["string", "null"]},
+      "assignee": {"type": ["string", "null"]}, "support_level": {"type": "integer"},
+      "status": {"$ref": "#/components/schemas/Status"}, "pending_reason": {"type": ["string", "null"]},
+      "resolution_code": {"type": ["string", "null"]}, "resolution_notes": {"type": ["string", "null"]},
+      "cancel_reason": {"type": ["string", "null"]}, "reopen_count": {"type": "integer"},
+      "major": {"type": "boolean"}, "major_manager": {"type": ["string", "null"]},
+      "parent": {"type": ["string", "null"]}, "duplicate_of": {"type": ["string", "null"]}, "problem": {"type": ["string", "null"]},
+      "restricted": {"type": "boolean"}, "tlp": {"type": "string", "enum": ["clear", "green", "amber", "amber+strict", "red"]},
+      "occurred_at": {"type": ["string", "null"], "format": "date-time"}, "detected_at": {"type": ["string", "null"], "format": "date-time"},
+      "reported_at": {"type": "string", "format": "date-time"}, "acknowledged_at": {"type": ["string", "null"], "format": "date-time"},
+      "resolved_at": {"type": ["string", "null"], "format": "date-time"}, "closed_at": {"type": ["string", "null"], "format": "date-time"},
+      "sla": {"type": "object", "properties": {"calendar": {"type": "string"}, "policy_version": {"type": "integer"},
+        "response": {"$ref": "#/components/schemas/SlaClock"}, "resolution": {"$ref": "#/components/schemas/SlaClock"}}},
+      "allowed_transitions": {"type": "array", "items": {"$ref": "#/components/schemas/Status"}},
+      "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+      "version": {"type": "integer"}
+    }
+  },
+  "IncidentList": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "IncidentFields": {
+    "type": "object",
+    "properties": {
+      "title": {"type": "string", "maxLength": 200}, "description": {"type": "string", "maxLength": 65536},
+      "category": {"type": "string"}, "subcategory": {"type": ["string", "null"]},
+      "impact": {"$ref": "#/components/schemas/Impact"}, "urgency": {"$ref": "#/components/schemas/Urgency"},
+      "affects_confidentiality": {"type": "boolean"}, "affects_integrity": {"type": "boolean"}, "affects_availability": {"type": "boolean"},
+      "personal_data": {"type": "boolean"},
+      "affected_services": {"type": "array", "items": {"type": "string"}}, "affected_assets": {"type": "array", "items": {"type": "string"}},
+      "group": {"type": ["string", "null"]}, "assignee": {"type": ["string", "null"]},
+      "support_level": {"type": "integer", "minimum": 1, "maximum": 3}, "restricted": {"type": "boolean"},
+      "tlp": {"type": "string"}, "occurred_at": {"type": ["string", "null"], "format": "date-time"},
+      "detected_at": {"type": ["string", "null"], "format": "date-time"}, "parent": {"type": ["string", "null"]}
+    }
+  },
+  "IncidentChanges": {"allOf": [{"$ref": "#/components/schemas/IncidentFields"}], "unevaluatedProperties": false},
+  "NewIncident": {
+    "allOf": [{"$ref": "#/components/schemas/IncidentFields"}],
+    "required": ["title", "category"],
+    "properties": {"source": {"type": "string", "enum": ["portal", "email", "phone", "api", "detection"]}},
+    "unevaluatedProperties": false
+  },
+  "Transition": {
+    "type": "object", "additionalProperties": false, "required": ["to"],
+    "properties": {"to": {"$ref": "#/components/schemas/Status"},
+      "pending_reason": {"type": "string", "enum": ["awaiting_reporter", "third_party", "change"]},
+      "cancel_reason": {"type": "string", "enum": ["duplicate", "false_positive", "not_an_incident"]},
+      "resolution_code": {"type": "string"}, "resolution_notes": {"type": "string"},
+      "cascade": {"type": "boolean", "description": "resolving a parent resolves its open children"},
+      "duplicate_of": {"type": "string"}}
   }
 })json";
 }  // namespace

@@ -73,6 +73,9 @@ http::Response problem_response(const ApiError& error, const std::string& instan
     for (const auto& e : error.errors())
       list.push_back({{"field", e.field}, {"message", e.message}});
   }
+  for (const auto& [name, text] : error.members()) {
+    body[name] = nlohmann::json::parse(text, nullptr, false);
+  }
   http::Response res;
   res.status = error.status();
   res.header("Content-Type", "application/problem+json");

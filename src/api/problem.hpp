@@ -32,6 +32,14 @@ class ApiError : public std::runtime_error {
     return *this;
   }
   [[nodiscard]] const http::Headers& headers() const { return headers_; }
+  // An extension member of the problem object (RFC 9457 §3.2), given as JSON text.
+  ApiError& with_member(std::string name, std::string json_text) {
+    members_.emplace_back(std::move(name), std::move(json_text));
+    return *this;
+  }
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& members() const {
+    return members_;
+  }
 
  private:
   int status_;
@@ -39,6 +47,7 @@ class ApiError : public std::runtime_error {
   std::string detail_;
   std::vector<FieldError> errors_;
   http::Headers headers_;
+  std::vector<std::pair<std::string, std::string>> members_;
 };
 
 // The common cases, so handlers read as sentences.

@@ -14,6 +14,7 @@
 #include "audit/routes.hpp"
 #include "auth/routes.hpp"
 #include "http/server.hpp"
+#include "incidents/incident_routes.hpp"
 #include "incidents/routes.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "util/crypto.hpp"
@@ -114,11 +115,15 @@ Core::Core(const Config& cfg, bool with_signing_key) : config(cfg) {
                                                auth::LoginThrottle(lockout_policy(config)));
   categories = std::make_unique<incidents::Categories>(*db, *audit);
   groups = std::make_unique<incidents::SupportGroups>(*db, *audit);
+  incident_settings = std::make_unique<incidents::Settings>(*db, *audit);
+  incidents =
+      std::make_unique<incidents::IncidentService>(*db, *audit, *categories, *incident_settings);
 }
 
 int Core::prepare_database() {
   const int applied = db->migrate();
   categories->seed_builtin();
+  incident_settings->load();
   return applied;
 }
 
@@ -159,6 +164,7 @@ void add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
   static std::optional<incidents::IncidentRouteDeps> incident_deps;
   incident_deps.emplace(incidents::IncidentRouteDeps{*core.categories, *core.groups});
   incidents::add_reference_routes(router, *incident_deps);
+  incidents::add_incident_routes(router, *core.incidents);
   add_system_routes(router, *core.db, metrics, core.config);
 }
 

@@ -14,6 +14,8 @@
 #include "auth/login.hpp"
 #include "incidents/categories.hpp"
 #include "incidents/groups.hpp"
+#include "incidents/incident_service.hpp"
+#include "incidents/settings.hpp"
 #include "store/database.hpp"
 
 namespace custos::app {
@@ -31,6 +33,8 @@ struct Core {
   std::unique_ptr<auth::LoginService> login;
   std::unique_ptr<incidents::Categories> categories;
   std::unique_ptr<incidents::SupportGroups> groups;
+  std::unique_ptr<incidents::Settings> incident_settings;
+  std::unique_ptr<incidents::IncidentService> incidents;
 
   // Applies migrations and loads shipped reference data (taxonomy). Idempotent.
   int prepare_database();

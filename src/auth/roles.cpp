@@ -81,7 +81,7 @@ RoleSet roles_with(Permission permission) {
       return {reporter, agent, incident_manager, security_manager, admin};
     case Permission::incidents_work:
     case Permission::problems_work:
-      return {agent, incident_manager, security_manager};
+      return {agent, incident_manager, security_manager, admin};
     case Permission::incidents_manage:
       return {incident_manager, security_manager};
   }

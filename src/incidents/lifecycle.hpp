@@ -17,7 +17,7 @@ enum class TransitionNeeds : std::uint8_t { nothing, pending_reason, resolution,
 // Who may take a transition. `own_reporter`: the person who reported this very incident,
 // whatever their roles (except auditors, who never change anything).
 struct TransitionActors {
-  auth::RoleSet roles;
+  auth::RoleSet roles{};
   bool system = false;
   bool own_reporter = false;
 };
@@ -35,13 +35,13 @@ struct TransitionRule {
 struct TransitionRequest {
   Status from = Status::new_;
   Status to = Status::new_;
-  auth::RoleSet roles;
+  auth::RoleSet roles{};
   bool is_reporter = false;  // the acting user reported this incident
   bool is_system = false;    // the scheduler (automatic closure)
-  std::optional<PendingReason> pending_reason;
-  std::optional<CancelReason> cancel_reason;
-  std::optional<ResolutionCode> resolution_code;
-  std::string resolution_notes;
+  std::optional<PendingReason> pending_reason{};
+  std::optional<CancelReason> cancel_reason{};
+  std::optional<ResolutionCode> resolution_code{};
+  std::string resolution_notes{};
 };
 
 // Why a transition was refused, so the HTTP layer can pick the status code.
@@ -54,9 +54,9 @@ enum class TransitionRefusal : std::uint8_t {
 
 struct TransitionVerdict {
   bool allowed = false;
-  std::string problem;                  // a sentence for the user; empty when allowed
-  std::string field;                    // the missing input, when that is the problem
-  std::vector<Status> allowed_targets;  // what this actor may do from `from`
+  std::string problem{};                  // a sentence for the user; empty when allowed
+  std::string field{};                    // the missing input, when that is the problem
+  std::vector<Status> allowed_targets{};  // what this actor may do from `from`
   TransitionRefusal refusal = TransitionRefusal::none;
 };
 

@@ -66,11 +66,6 @@ CivilDate civil_from_days(std::int64_t days) {
   return {static_cast<int>(year), month, day};
 }
 
-int weekday_from_days(std::int64_t days) {
-  // 1970-01-01 was a Thursday (Monday-based index 3).
-  return static_cast<int>(days - floor_div(days + 3, 7) * 7 + 3);
-}
-
 bool is_valid_date(const CivilDate& date) {
   return date.month >= 1 && date.month <= 12 && date.day >= 1 &&
          date.day <= days_in_month(date.year, date.month);
@@ -240,8 +235,7 @@ std::vector<PosixTzRule::Change> PosixTzRule::changes_in_year(std::int64_t year)
   // The start time is given in standard time, the end time in daylight time.
   const Change start{local_day(start_, year) * kSecondsPerDay + start_.time_s - std_offset_,
                      dst_offset_};
-  const Change end{local_day(end_, year) * kSecondsPerDay + end_.time_s - dst_offset_,
-                   std_offset_};
+  const Change end{local_day(end_, year) * kSecondsPerDay + end_.time_s - dst_offset_, std_offset_};
   // On a tie (DST all year: one year's end is the next year's start) DST must win, so the
   // standard-time change sorts first.
   if (end.at_s <= start.at_s) return {end, start};
@@ -257,9 +251,8 @@ OffsetPeriod PosixTzRule::period_at(std::int64_t utc_seconds) const {
     const auto changes = changes_in_year(y);
     events.insert(events.end(), changes.begin(), changes.end());
   }
-  std::stable_sort(events.begin(), events.end(), [](const Change& a, const Change& b) {
-    return a.at_s < b.at_s;
-  });
+  std::stable_sort(events.begin(), events.end(),
+                   [](const Change& a, const Change& b) { return a.at_s < b.at_s; });
   // Effective changes: after applying every event at one instant, did the offset change?
   int current = events.front().offset_seconds == dst_offset_ ? std_offset_ : dst_offset_;
   OffsetPeriod period{current, events.front().at_s, events.back().at_s};
@@ -480,8 +473,8 @@ int TimeZone::offset_seconds_at(std::int64_t utc_seconds) const {
     return rule_->offset_at(utc_seconds);
   }
   const auto it = std::upper_bound(times_.begin(), times_.end(), utc_seconds);
-  return it == times_.begin() ? initial_offset_ : offsets_[static_cast<std::size_t>(
-                                                      it - times_.begin() - 1)];
+  return it == times_.begin() ? initial_offset_
+                              : offsets_[static_cast<std::size_t>(it - times_.begin() - 1)];
 }
 
 LocalTime TimeZone::to_local(std::int64_t utc_ms) const {

@@ -48,7 +48,6 @@ struct LocalTime {
 // Day numbers count from 1970-01-01 = 0.
 [[nodiscard]] std::int64_t days_from_civil(std::int64_t year, int month, int day);
 [[nodiscard]] CivilDate civil_from_days(std::int64_t days);
-[[nodiscard]] int weekday_from_days(std::int64_t days);  // 0 = Monday
 [[nodiscard]] bool is_valid_date(const CivilDate& date);
 // Exactly "YYYY-MM-DD" naming a real date.
 [[nodiscard]] std::optional<CivilDate> parse_civil_date(std::string_view text);
@@ -58,6 +57,11 @@ struct LocalTime {
 [[nodiscard]] constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   const std::int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// 0 = Monday; 1970-01-01 was a Thursday. Inline: calendar arithmetic calls it per day.
+[[nodiscard]] constexpr int weekday_from_days(std::int64_t days) {
+  return static_cast<int>(days + 3 - floor_div(days + 3, 7) * 7);
 }
 
 // A stretch of time with one UTC offset: [begin_s, end_s). Unbounded ends are INT64_MIN/MAX.
