@@ -185,8 +185,14 @@ struct Server::Impl {
       res.body() = std::move(response.body);
       const bool stay = keep_alive && !draining.load();
       res.keep_alive(stay);
-      res.prepare_payload();
       const std::size_t bytes = res.body().size();
+      if (request->method == "HEAD") {
+        // A HEAD answer announces the length of the GET answer but carries no body.
+        res.body().clear();
+        res.content_length(bytes);
+      } else {
+        res.prepare_payload();
+      }
       beast::get_lowest_layer(stream).expires_after(options.body_timeout);
       co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
       if (observer) {
