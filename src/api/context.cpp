@@ -1,6 +1,7 @@
 #include "api/context.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace custos::api {
@@ -18,8 +19,11 @@ const auth::Principal& Context::user() const {
 }
 
 JsonObject Context::body() {
-  const auto type = request_.header("content-type");
-  if (!type.starts_with("application/json") && !type.starts_with("application/merge-patch+json")) {
+  // Compare the media type exactly (parameters such as charset may follow a ';').
+  std::string type(request_.header("content-type").substr(0, request_.header("content-type").find(';')));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  for (char& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (type != "application/json" && type != "application/merge-patch+json") {
     throw ApiError(415, "unsupported-media-type",
                    "send the body as Content-Type: application/json");
   }

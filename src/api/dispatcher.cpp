@@ -57,6 +57,13 @@ http::Response Dispatcher::dispatch(http::Request& request) const {
   }
   if (!util::is_valid_utf8(request.query_string))
     throw bad_request("the query string is malformed");
+  for (const auto& name : request.query_names()) {
+    const auto value = request.query(name);
+    if (!util::is_valid_utf8(name) || (value && !util::is_valid_utf8(*value))) {
+      throw bad_request("query parameter '" + (util::is_valid_utf8(name) ? name.substr(0, 64) : "?") +
+                        "' is not valid UTF-8 once decoded");
+    }
+  }
   const Match match = router_.match(request.method, request.path);
   if (match.route == nullptr) {
     if (!match.allowed_methods.empty()) {
@@ -126,7 +133,7 @@ http::Response Dispatcher::dispatch(http::Request& request) const {
       throw invalid_field("Idempotency-Key", "must be at most 128 characters");
     }
     principal_key = ctx.signed_in() ? ctx.user().actor() : "anonymous:" + request.remote_address;
-    digest = util::sha256_hex(request.method + "\n" + request.path + "\n" + request.body);
+    digest = util::sha256_hex(request.method + "\n" + request.target + "\n" + request.body);
     if (auto replay = replay_idempotent(request, principal_key, digest)) return *replay;
   }
 

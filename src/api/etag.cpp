@@ -6,6 +6,13 @@
 
 namespace custos::api {
 
+std::string etag_for(std::int64_t version) {
+  std::string tag = std::to_string(version);
+  tag.insert(tag.begin(), '"');
+  tag.push_back('"');
+  return tag;
+}
+
 std::int64_t required_if_match(const Context& ctx) {
   std::string_view v = ctx.request().header("if-match");
   if (v.empty()) {

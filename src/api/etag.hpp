@@ -8,7 +8,7 @@
 
 namespace custos::api {
 
-inline std::string etag_for(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+std::string etag_for(std::int64_t version);
 
 // The version named by If-Match; 428 when absent, 412 when unreadable.
 std::int64_t required_if_match(const Context& ctx);

@@ -52,6 +52,19 @@ std::optional<std::string> JsonObject::optional_string(const std::string& name,
   return s;
 }
 
+std::optional<std::string> JsonObject::optional_text(const std::string& name,
+                                                     std::size_t max_length) {
+  const auto* v = lookup(name);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_string()) throw invalid_field(name, "must be a string, not " + type_name(*v));
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.size() > max_length) {
+    throw invalid_field(name, "must be at most " + std::to_string(max_length) + " bytes");
+  }
+  if (auto problem = text_problem(s, true)) throw invalid_field(name, *problem);
+  return s;
+}
+
 std::string JsonObject::required_string(const std::string& name, std::size_t max_length) {
   auto s = optional_string(name, max_length);
   if (!s) throw invalid_field(name, "is required");

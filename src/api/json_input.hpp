@@ -20,6 +20,8 @@ class JsonObject {
   [[nodiscard]] bool is_null(const std::string& name) const;
   std::string required_string(const std::string& name, std::size_t max_length);
   std::optional<std::string> optional_string(const std::string& name, std::size_t max_length);
+  // Like optional_string, but line breaks and tabs are allowed (Markdown, notes).
+  std::optional<std::string> optional_text(const std::string& name, std::size_t max_length);
   std::optional<bool> optional_bool(const std::string& name);
   std::optional<std::int64_t> optional_int(const std::string& name, std::int64_t min,
                                            std::int64_t max);

@@ -1,6 +1,7 @@
 #include "api/openapi.hpp"
 
 #include <map>
+#include <set>
 
 #include "api/problem.hpp"
 
@@ -77,7 +78,18 @@ nlohmann::json build_openapi(const Router& router, const std::string& version) {
                         {"description", q.description},
                         {"schema", {{"type", q.type}}}});
     }
-    if (r.method == "PATCH") {
+    // Statuses every route of a kind can answer, whatever its RouteDoc lists.
+    std::set<int> errors(r.doc.errors.begin(), r.doc.errors.end());
+    if (r.permission != auth::Permission::anyone) {
+      errors.insert(401);
+      errors.insert(403);  // roles, CSRF, or a second factor still to enrol
+    }
+    if (!r.doc.request_schema.empty()) {
+      errors.insert(400);
+      errors.insert(415);
+      errors.insert(422);
+    }
+    if (errors.contains(428)) {
       params.push_back({{"name", "If-Match"},
                         {"in", "header"},
                         {"required", true},
@@ -108,7 +120,7 @@ nlohmann::json build_openapi(const Router& router, const std::string& version) {
                         {{"schema", {{"$ref", "#/components/schemas/" + r.doc.response_schema}}}}}};
     }
     responses[std::to_string(r.doc.success_status)] = ok;
-    for (int status : r.doc.errors) responses[std::to_string(status)] = problem_response_ref();
+    for (int status : errors) responses[std::to_string(status)] = problem_response_ref();
     op["responses"] = responses;
     paths[r.pattern][lower(r.method)] = op;
   }

@@ -241,6 +241,279 @@ constexpr const char* kSchemas = R"json({
       "resolution_code": {"type": "string"}, "resolution_notes": {"type": "string"},
       "cascade": {"type": "boolean", "description": "resolving a parent resolves its open children"},
       "duplicate_of": {"type": "string"}}
+  },
+  "ProblemStatus": {"type": "string", "enum": ["new", "investigating", "known_error", "resolved", "closed"]},
+  "ProblemRecord": {
+    "type": "object",
+    "required": ["key", "title", "status", "root_cause", "workaround", "version"],
+    "properties": {
+      "key": {"type": "string", "pattern": "^PRB-[0-9]{6,}$"}, "title": {"type": "string"},
+      "description": {"type": "string"}, "status": {"$ref": "#/components/schemas/ProblemStatus"},
+      "root_cause": {"type": "string"}, "workaround": {"type": "string"},
+      "owner": {"type": ["string", "null"]}, "created_by": {"type": ["string", "null"]},
+      "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+      "resolved_at": {"type": ["string", "null"], "format": "date-time"}, "closed_at": {"type": ["string", "null"], "format": "date-time"},
+      "allowed_transitions": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemStatus"}},
+      "version": {"type": "integer"},
+      "incidents": {"type": "array", "description": "linked incidents you may see (single reads only)",
+        "items": {"type": "object", "properties": {"key": {"type": "string"}, "title": {"type": "string"},
+          "status": {"$ref": "#/components/schemas/Status"}, "priority": {"type": "integer"}}}},
+      "incidents_truncated": {"type": "boolean"}
+    }
+  },
+  "ProblemList": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemRecord"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "NewProblem": {
+    "type": "object", "additionalProperties": false, "required": ["title"],
+    "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+      "description": {"type": "string", "maxLength": 65536}, "owner": {"type": ["string", "null"]}}
+  },
+  "ProblemChanges": {
+    "type": "object", "additionalProperties": false,
+    "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+      "description": {"type": "string", "maxLength": 65536}, "root_cause": {"type": "string", "maxLength": 65536},
+      "workaround": {"type": "string", "maxLength": 65536}, "owner": {"type": ["string", "null"]}}
+  },
+  "ProblemTransition": {
+    "type": "object", "additionalProperties": false, "required": ["to"],
+    "properties": {"to": {"$ref": "#/components/schemas/ProblemStatus"},
+      "root_cause": {"type": "string", "maxLength": 65536, "description": "required (here or before) to resolve"},
+      "workaround": {"type": "string", "maxLength": 65536, "description": "required (here or before) for known_error"}}
+  },
+  "ProblemLink": {
+    "type": "object", "additionalProperties": false, "required": ["incident"],
+    "properties": {"incident": {"type": "string", "pattern": "^INC-[0-9]+$"}}
+  },
+  "KnownErrorSuggestions": {
+    "type": "object", "required": ["items", "words"],
+    "properties": {
+      "items": {"type": "array", "items": {"type": "object", "required": ["key", "title", "status", "workaround"],
+        "properties": {"key": {"type": "string"}, "title": {"type": "string"},
+          "status": {"type": "string", "enum": ["known_error", "resolved"]}, "workaround": {"type": "string"},
+          "matched_words": {"type": "integer"}}}},
+      "words": {"type": "array", "items": {"type": "string"}, "description": "the words of q that were matched"}
+    }
+  },
+  "SavedView": {
+    "type": "object", "required": ["id", "name", "query", "created_at"],
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "query": {"type": "string"},
+      "created_at": {"type": "string", "format": "date-time"}}
+  },
+  "SavedViewList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SavedView"}}}
+  },
+  "NewSavedView": {
+    "type": "object", "additionalProperties": false, "required": ["name"],
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100},
+      "query": {"type": "string", "maxLength": 2048, "description": "query string of GET /api/v1/incidents, without cursor"}}
+  },
+  "WorklogEntry": {
+    "type": "object", "required": ["id", "author", "visibility", "kind", "audience", "body", "created_at"],
+    "properties": {"id": {"type": "integer"}, "author": {"type": ["string", "null"]},
+      "visibility": {"type": "string", "enum": ["public", "internal"]},
+      "kind": {"type": "string", "enum": ["note", "workaround", "communication"]},
+      "audience": {"type": ["string", "null"], "enum": ["internal", "users", "management", "authorities", "press", null]},
+      "body": {"type": "string", "description": "Markdown"}, "created_at": {"type": "string", "format": "date-time"}}
+  },
+  "WorklogPage": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/WorklogEntry"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "NewWorklogEntry": {
+    "type": "object", "additionalProperties": false, "required": ["body"],
+    "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 65536, "description": "Markdown"},
+      "visibility": {"type": "string", "enum": ["public", "internal"], "description": "default: internal for the service desk; reporters add public notes only"},
+      "kind": {"type": "string", "enum": ["note", "workaround", "communication"], "default": "note"},
+      "audience": {"type": "string", "enum": ["internal", "users", "management", "authorities", "press"], "description": "communications only, and required for them"}}
+  },
+  "NewCommunication": {
+    "type": "object", "additionalProperties": false, "required": ["audience", "body"],
+    "properties": {"audience": {"type": "string", "enum": ["internal", "users", "management", "authorities", "press"]},
+      "body": {"type": "string", "minLength": 1, "maxLength": 65536},
+      "visibility": {"type": "string", "enum": ["public", "internal"], "description": "default: public for audience users, else internal"}}
+  },
+  "TimelineItem": {
+    "type": "object", "required": ["at", "type", "actor"],
+    "properties": {"at": {"type": "string", "format": "date-time"}, "type": {"type": "string", "enum": ["worklog", "change"]},
+      "actor": {"type": ["string", "null"]},
+      "id": {"type": "integer", "description": "worklog: entry id"}, "visibility": {"type": "string"}, "kind": {"type": "string"},
+      "audience": {"type": ["string", "null"]}, "body": {"type": "string"},
+      "seq": {"type": "integer", "description": "change: audit sequence number"}, "action": {"type": "string"},
+      "detail": {"type": "object", "description": "change: what changed (reporters: the statuses of a transition)"}}
+  },
+  "Timeline": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/TimelineItem"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "ChildIncidentList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["key", "title", "status", "priority"],
+      "properties": {"key": {"type": "string"}, "title": {"type": "string"}, "status": {"$ref": "#/components/schemas/Status"},
+        "priority": {"type": "integer"}, "priority_label": {"type": "string"}}}}}
+  },
+  "Task": {
+    "type": "object", "required": ["id", "title", "assignee", "due_at", "status", "version"],
+    "properties": {"id": {"type": "integer"}, "title": {"type": "string"}, "assignee": {"type": ["string", "null"]},
+      "due_at": {"type": ["string", "null"], "format": "date-time"},
+      "status": {"type": "string", "enum": ["open", "in_progress", "done", "cancelled"]},
+      "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+      "version": {"type": "integer"}}
+  },
+  "TaskList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}}
+  },
+  "TaskChanges": {
+    "type": "object", "additionalProperties": false,
+    "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+      "assignee": {"type": ["string", "null"], "description": "username of someone who works incidents"},
+      "due_at": {"type": ["string", "null"], "format": "date-time"},
+      "status": {"type": "string", "enum": ["open", "in_progress", "done", "cancelled"]}}
+  },
+  "NewTask": {"allOf": [{"$ref": "#/components/schemas/TaskChanges"}], "required": ["title"]},
+  "Attachment": {
+    "type": "object", "required": ["id", "filename", "content_type", "size", "sha256", "created_at", "download"],
+    "properties": {"id": {"type": "integer"}, "filename": {"type": "string"}, "content_type": {"type": "string"},
+      "size": {"type": "integer"}, "sha256": {"type": "string"}, "uploaded_by": {"type": ["string", "null"]},
+      "created_at": {"type": "string", "format": "date-time"}, "download": {"type": "string", "description": "path of the download"}}
+  },
+  "AttachmentList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}}}
+  },
+  "MajorDeclaration": {
+    "type": "object", "additionalProperties": false, "required": ["major_manager"],
+    "properties": {"major_manager": {"type": "string", "description": "username of the major-incident manager"}}
+  },
+  "LessonsLearned": {
+    "type": "object", "additionalProperties": false, "required": ["what_happened", "root_cause", "went_well", "to_improve"],
+    "properties": {"what_happened": {"type": "string", "minLength": 1, "maxLength": 16384},
+      "root_cause": {"type": "string", "minLength": 1, "maxLength": 16384},
+      "went_well": {"type": "string", "minLength": 1, "maxLength": 16384},
+      "to_improve": {"type": "string", "minLength": 1, "maxLength": 16384}}
+  },
+  "Review": {
+    "type": "object", "required": ["incident", "required", "lessons_learned", "improvement_actions", "waiver", "closure_blocker"],
+    "properties": {"incident": {"type": "string"}, "required": {"type": "boolean", "description": "major, P1 or P2"},
+      "lessons_learned": {"oneOf": [{"type": "null"}, {"allOf": [{"$ref": "#/components/schemas/LessonsLearned"}],
+        "properties": {"author": {"type": ["string", "null"]}, "updated_at": {"type": "string", "format": "date-time"}, "version": {"type": "integer"}}}]},
+      "improvement_actions": {"type": "integer"},
+      "waiver": {"type": ["object", "null"], "properties": {"by": {"type": ["string", "null"]}, "reason": {"type": ["string", "null"]},
+        "at": {"type": ["string", "null"], "format": "date-time"}}},
+      "closure_blocker": {"type": ["string", "null"], "description": "why closing would be refused now"}}
+  },
+  "Waiver": {
+    "type": "object", "additionalProperties": false, "required": ["reason"],
+    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 4096}}
+  },
+  "ImprovementAction": {
+    "type": "object", "required": ["id", "title", "owner", "due_at", "status", "created_at"],
+    "properties": {"id": {"type": "integer"}, "title": {"type": "string"}, "owner": {"type": "string"},
+      "due_at": {"type": ["string", "null"], "format": "date-time"}, "status": {"type": "string", "enum": ["open", "done"]},
+      "created_at": {"type": "string", "format": "date-time"}}
+  },
+  "ImprovementActionList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ImprovementAction"}}}
+  },
+  "NewImprovementAction": {
+    "type": "object", "additionalProperties": false, "required": ["title", "owner"],
+    "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200}, "owner": {"type": "string"},
+      "due_at": {"type": ["string", "null"], "format": "date-time"}}
+  },
+  "ImprovementActionChanges": {
+    "type": "object", "additionalProperties": false, "required": ["status"],
+    "properties": {"status": {"type": "string", "enum": ["open", "done"]}}
+  },
+  "PriorityMatrix": {
+    "type": "object", "additionalProperties": false,
+    "description": "impact -> urgency -> priority (1-4); all 16 cells are required",
+    "required": ["extensive", "significant", "moderate", "minor"],
+    "properties": {
+      "extensive": {"$ref": "#/components/schemas/PriorityRow"}, "significant": {"$ref": "#/components/schemas/PriorityRow"},
+      "moderate": {"$ref": "#/components/schemas/PriorityRow"}, "minor": {"$ref": "#/components/schemas/PriorityRow"}
+    }
+  },
+  "PriorityRow": {
+    "type": "object", "additionalProperties": false, "required": ["critical", "high", "medium", "low"],
+    "properties": {
+      "critical": {"type": "integer", "minimum": 1, "maximum": 4}, "high": {"type": "integer", "minimum": 1, "maximum": 4},
+      "medium": {"type": "integer", "minimum": 1, "maximum": 4}, "low": {"type": "integer", "minimum": 1, "maximum": 4}
+    }
+  },
+  "PriorityMatrixVersion": {
+    "type": "object", "required": ["version", "matrix", "created_at", "created_by"],
+    "properties": {"version": {"type": "integer"}, "matrix": {"$ref": "#/components/schemas/PriorityMatrix"},
+      "created_at": {"type": "string", "format": "date-time"}, "created_by": {"type": "string"}}
+  },
+  "PriorityMatrixHistory": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/PriorityMatrixVersion"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "SlaTarget": {
+    "type": "object", "additionalProperties": false, "required": ["response_minutes", "resolution_minutes", "calendar"],
+    "properties": {
+      "response_minutes": {"type": "integer", "minimum": 1, "maximum": 525600, "description": "business minutes to first response (time to own)"},
+      "resolution_minutes": {"type": "integer", "minimum": 1, "maximum": 525600, "description": "business minutes to resolution"},
+      "calendar": {"type": "string", "description": "name of an existing calendar"}
+    }
+  },
+  "SlaPolicy": {
+    "type": "object", "additionalProperties": false, "required": ["targets"],
+    "properties": {
+      "targets": {"type": "object", "additionalProperties": false, "required": ["P1", "P2", "P3", "P4"],
+        "properties": {"P1": {"$ref": "#/components/schemas/SlaTarget"}, "P2": {"$ref": "#/components/schemas/SlaTarget"},
+          "P3": {"$ref": "#/components/schemas/SlaTarget"}, "P4": {"$ref": "#/components/schemas/SlaTarget"}}},
+      "thresholds_percent": {"type": "array", "maxItems": 10, "items": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "description": "ascending; below 75 warns, 75-99 escalates (functional and hierarchical), 100 and above is a breach"}
+    }
+  },
+  "SlaPolicyVersion": {
+    "type": "object", "required": ["version", "policy", "created_at", "created_by"],
+    "properties": {"version": {"type": "integer"}, "policy": {"$ref": "#/components/schemas/SlaPolicy"},
+      "created_at": {"type": "string", "format": "date-time"}, "created_by": {"type": "string"}}
+  },
+  "WorkingInterval": {
+    "type": "object", "additionalProperties": false, "required": ["start", "end"],
+    "properties": {"start": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}, "end": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}}
+  },
+  "Calendar": {"allOf": [{"$ref": "#/components/schemas/CalendarFields"}], "unevaluatedProperties": false},
+  "CalendarFields": {
+    "type": "object",
+    "properties": {
+      "name": {"type": "string", "pattern": "^[a-z0-9._-]{1,64}$"},
+      "zone": {"type": "string", "description": "IANA time zone, e.g. Europe/Berlin"},
+      "always_open": {"type": "boolean"},
+      "week": {"type": "object", "additionalProperties": false,
+        "properties": {"monday": {"type": "array", "items": {"$ref": "#/components/schemas/WorkingInterval"}},
+          "tuesday": {"type": "array", "items": {"$ref": "#/components/schemas/WorkingInterval"}},
+          "wednesday": {"type": "array", "items": {"$ref": "#/components/schemas/WorkingInterval"}},
+          "thursday": {"type": "array", "items": {"$ref": "#/components/schemas/WorkingInterval"}},
+          "friday": {"type": "array", "items": {"$ref": "#/components/schemas/WorkingInterval"}},
+          "saturday": {"type": "array", "items": {"$ref": "#/components/schemas/WorkingInterval"}},
+          "sunday": {"type": "array", "items": {"$ref": "#/components/schemas/WorkingInterval"}}}},
+      "holidays": {"type": "array", "items": {"type": "string", "format": "date"}}
+    }
+  },
+  "CalendarList": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/CalendarFields"}],
+      "properties": {"version": {"type": "integer"}}, "unevaluatedProperties": false}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "Notification": {
+    "type": "object", "required": ["id", "incident", "kind", "message", "created_at", "read", "read_at"],
+    "properties": {"id": {"type": "integer"}, "incident": {"type": ["string", "null"]},
+      "kind": {"type": "string", "description": "sla.warning, sla.escalation or sla.breach"},
+      "message": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+      "read": {"type": "boolean"}, "read_at": {"type": ["string", "null"], "format": "date-time"}}
+  },
+  "NotificationList": {
+    "type": "object", "required": ["items", "next_cursor", "unread"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}},
+      "next_cursor": {"type": ["string", "null"]}, "unread": {"type": "integer", "description": "all your unread notifications"}}
   }
 })json";
 }  // namespace

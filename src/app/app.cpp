@@ -10,12 +10,18 @@
 #include <thread>
 
 #include "api/dispatcher.hpp"
+#include "app/scheduler.hpp"
 #include "app/system_routes.hpp"
 #include "audit/routes.hpp"
 #include "auth/routes.hpp"
 #include "http/server.hpp"
 #include "incidents/incident_routes.hpp"
+#include "incidents/notification_routes.hpp"
+#include "incidents/problem_routes.hpp"
 #include "incidents/routes.hpp"
+#include "incidents/saved_view_routes.hpp"
+#include "incidents/settings_routes.hpp"
+#include "incidents/work_routes.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
@@ -118,6 +124,9 @@ Core::Core(const Config& cfg, bool with_signing_key) : config(cfg) {
   incident_settings = std::make_unique<incidents::Settings>(*db, *audit);
   incidents =
       std::make_unique<incidents::IncidentService>(*db, *audit, *categories, *incident_settings);
+  escalation =
+      std::make_unique<incidents::EscalationService>(*db, *audit, *incidents, *incident_settings);
+  notifications = std::make_unique<incidents::Notifications>(*db);
 }
 
 int Core::prepare_database() {
@@ -165,6 +174,20 @@ void add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
   incident_deps.emplace(incidents::IncidentRouteDeps{*core.categories, *core.groups});
   incidents::add_reference_routes(router, *incident_deps);
   incidents::add_incident_routes(router, *core.incidents);
+  incidents::add_settings_routes(router, *core.incident_settings, *core.escalation);
+  incidents::add_notification_routes(router, *core.notifications);
+  // Working an incident: worklog, timeline, tasks, attachments (under <data_dir>/blobs), major
+  // incidents, review. Attachments are also bounded by server.max_body_bytes.
+  static std::optional<incidents::WorkServices> work;
+  work.emplace(*core.db, *core.audit, core.config.data_dir, core.config.max_attachment_bytes);
+  incidents::add_work_routes(router, *core.incidents, *work);
+  // Problems and saved views need only the database and the audit trail.
+  static std::optional<incidents::ProblemService> problems;
+  problems.emplace(*core.db, *core.audit);
+  incidents::add_problem_routes(router, *problems);
+  static std::optional<incidents::SavedViews> saved_views;
+  saved_views.emplace(*core.db, *core.audit);
+  incidents::add_saved_view_routes(router, *saved_views);
   add_system_routes(router, *core.db, metrics, core.config);
 }
 
@@ -239,12 +262,17 @@ int serve(const Config& config) {
       });
   server.listen();
   Housekeeper housekeeper(core, std::chrono::seconds(config.checkpoint_interval_seconds));
+  std::optional<IncidentScheduler> incident_jobs;  // SLA sweep and automatic closure
+  incident_jobs.emplace(*core.escalation, *core.incidents,
+                        SchedulerOptions{std::chrono::seconds(config.sweep_interval_seconds),
+                                         config.auto_close_days});
   const double ready_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("custos {} serving {}://{}:{} with {} (ready in {:.0f} ms)", CUSTOS_VERSION,
                config.tls_enabled() ? "https" : "http", options.host, server.port(),
                core.db->describe(), ready_ms);
   server.run();
+  incident_jobs.reset();   // its last changes must be under the final checkpoint
   housekeeper.run_once();  // sign the head so the last changes are covered by a checkpoint
   spdlog::info("stopped");
   return 0;

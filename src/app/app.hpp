@@ -13,8 +13,10 @@
 #include "auth/credentials.hpp"
 #include "auth/login.hpp"
 #include "incidents/categories.hpp"
+#include "incidents/escalation.hpp"
 #include "incidents/groups.hpp"
 #include "incidents/incident_service.hpp"
+#include "incidents/notifications.hpp"
 #include "incidents/settings.hpp"
 #include "store/database.hpp"
 
@@ -35,6 +37,8 @@ struct Core {
   std::unique_ptr<incidents::SupportGroups> groups;
   std::unique_ptr<incidents::Settings> incident_settings;
   std::unique_ptr<incidents::IncidentService> incidents;
+  std::unique_ptr<incidents::EscalationService> escalation;
+  std::unique_ptr<incidents::Notifications> notifications;
 
   // Applies migrations and loads shipped reference data (taxonomy). Idempotent.
   int prepare_database();

@@ -108,6 +108,9 @@ const std::vector<Setting>& settings() {
       integer("audit.checkpoint_every", &Config::checkpoint_every, 1, 1'000'000),
       integer("audit.checkpoint_interval_seconds", &Config::checkpoint_interval_seconds, 1, 86400),
       boolean("metrics.public", &Config::metrics_public),
+      integer("incidents.max_attachment_bytes", &Config::max_attachment_bytes, 1, 1LL << 30),
+      integer("incidents.auto_close_days", &Config::auto_close_days, 0, 3650),
+      integer("incidents.sweep_interval_seconds", &Config::sweep_interval_seconds, 1, 3600),
   };
   return all;
 }

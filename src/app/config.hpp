@@ -45,6 +45,11 @@ struct Config {
   // [metrics]
   bool metrics_public = false;  // when false: loopback clients or the metrics_read permission
 
+  // [incidents]
+  std::int64_t max_attachment_bytes = 10 * 1024 * 1024;  // also bounded by max_body_bytes
+  int auto_close_days = 5;          // resolved incidents are closed after this many days; 0: never
+  int sweep_interval_seconds = 10;  // how often SLA escalation and automatic closure run
+
   [[nodiscard]] std::string effective_database_url() const;
   [[nodiscard]] bool tls_enabled() const {
     return !tls_certificate.empty() && !tls_private_key.empty();

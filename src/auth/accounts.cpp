@@ -200,12 +200,13 @@ std::optional<User> Accounts::update(const std::string& username, std::int64_t e
     if (ch.mfa_required) after.mfa_required = *ch.mfa_required;
     after.updated_at = util::now_ms();
     after.version = before.version + 1;
-    c.execute(
+    const auto changed = c.execute(
         "UPDATE users SET display_name = ?, email = ?, roles = ?, active = ?, mfa_required = ?,"
         " updated_at = ?, version = ? WHERE id = ? AND version = ?",
         {after.display_name, store::maybe(after.email), after.roles.to_csv(),
          std::int64_t{after.active ? 1 : 0}, std::int64_t{after.mfa_required ? 1 : 0},
          after.updated_at, after.version, after.id, before.version});
+    if (changed == 0) throw VersionConflict(before.version + 1);
     if (!after.active && before.active) {
       // A deactivated account loses its sessions at once; its tokens stop working
       // because authentication checks users.active.

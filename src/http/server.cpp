@@ -164,7 +164,7 @@ struct Server::Impl {
         const bool quiet = ec == bhttp::error::end_of_stream || ec == net::error::eof ||
                            ec == beast::error::timeout || ec == net::error::operation_aborted ||
                            ec == net::error::connection_reset || ec == net::error::bad_descriptor;
-        if (!quiet && parser.get().method_string().size() >= 0) {
+        if (!quiet) {
           co_await write_error(stream, 400, "Bad Request", "malformed HTTP request", tls);
         }
         co_return;

@@ -40,7 +40,6 @@ class WeekTable {
       for (const WorkingInterval& i : calendar.week[d]) {
         total += (i.end_minute - i.start_minute) * kMsPerMinute;
       }
-      day_total_[d] = total;
       prefix_[d + 1] = prefix_[d] + total;
     }
   }
@@ -130,7 +129,6 @@ class WeekTable {
 
   const BusinessCalendar& calendar_;
   const TimeZone* zone_;
-  std::array<std::int64_t, 7> day_total_{};
   std::array<std::int64_t, 8> prefix_{};
 };
 
@@ -219,6 +217,12 @@ std::optional<int> parse_minute(const nlohmann::json& value) {
 
 [[noreturn]] void fail(const std::string& path, const std::string& problem) {
   throw std::invalid_argument(path + ": " + problem);
+}
+
+std::string child(std::string path, std::string_view name) {
+  path += '.';
+  path += name;
+  return path;
 }
 
 bool acceptable_calendar_name(const std::string& name) {
@@ -341,7 +345,7 @@ void from_json(const nlohmann::json& json, BusinessCalendar& calendar) {
         if (!item.is_object())
           fail(path, R"(must be an object {"start": "HH:MM", "end": "HH:MM"})");
         for (const auto& [field, unused] : item.items()) {
-          if (field != "start" && field != "end") fail(path + "." + field, "unknown field");
+          if (field != "start" && field != "end") fail(child(path, field), "unknown field");
         }
         WorkingInterval interval;
         for (const char* field : {"start", "end"}) {

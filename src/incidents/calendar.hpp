@@ -4,8 +4,8 @@
 //
 // The model: an instant is working time when its local wall-clock time lies in a working
 // interval of its local date and that date is not a holiday. So when clocks spring forward the
-// skipped hour does not count, and when they fall back a repeated working hour counts twice —
-// as long as the people on duty really worked.
+// skipped hour does not count, and when they fall back a repeated working hour counts twice,
+// because it is really worked twice.
 #include <array>
 #include <cstdint>
 #include <memory>

@@ -202,8 +202,8 @@ TEST(BusinessCalendar, Holidays) {
   EXPECT_EQ(business_ms_between(c, berlin(2026, 4, 3, 10), berlin(2026, 4, 3, 12)), 0);
   EXPECT_EQ(add_business_ms(c, berlin(2026, 4, 3, 10), kHour), berlin(2026, 4, 7, 10));
   // Five weeks around Easter: 25 weekdays minus 2 holidays.
-  EXPECT_EQ(business_ms_between(c, berlin(2026, 3, 16, 0), berlin(2026, 4, 20, 0)), 23 * 8 * kHour);
-  EXPECT_EQ(add_business_ms(c, berlin(2026, 3, 16, 0), 23 * 8 * kHour), berlin(2026, 4, 17, 17));
+  EXPECT_EQ(business_ms_between(c, berlin(2026, 3, 16, 0), berlin(2026, 4, 20, 0)), kHour * 23 * 8);
+  EXPECT_EQ(add_business_ms(c, berlin(2026, 3, 16, 0), kHour * 23 * 8), berlin(2026, 4, 17, 17));
 }
 
 TEST(BusinessCalendar, AcrossTheMarch2026DstChange) {
@@ -297,8 +297,8 @@ TEST(BusinessCalendar, LongSpansAndFarFuture) {
     const CivilDate date = civil_from_days(monday_day);
     const std::int64_t start = berlin(date.year, date.month, date.day, 0);
     const std::int64_t end = start + 364 * kDay;  // DST shifts both ends by the same amount
-    EXPECT_EQ(business_ms_between(c, start, end), 52 * 40 * kHour) << year;
-    EXPECT_EQ(add_business_ms(c, start, 52 * 40 * kHour), end - 7 * kHour - 2 * kDay) << year;
+    EXPECT_EQ(business_ms_between(c, start, end), kHour * 52 * 40) << year;
+    EXPECT_EQ(add_business_ms(c, start, kHour * 52 * 40), end - 7 * kHour - 2 * kDay) << year;
   }
 }
 
@@ -330,12 +330,12 @@ TEST(BusinessCalendar, TimingPrintsNanosecondsPerOperation) {
   std::vector<std::int64_t> starts(kOps);
   for (auto& s : starts) s = 1'767'225'600'000 + static_cast<std::int64_t>(random() % (330 * kDay));
   for (const auto& [label, span] : std::vector<std::pair<const char*, std::int64_t>>{
-           {"hours", 6 * kHour}, {"weeks", 5 * 7 * kDay}}) {
+           {"hours", 6 * kHour}, {"weeks", kDay * 5 * 7}}) {
     std::int64_t sink = 0;
     auto t0 = std::chrono::steady_clock::now();
     for (std::int64_t s : starts) sink += business_ms_between(c, s, s + span);
     auto t1 = std::chrono::steady_clock::now();
-    const std::int64_t business_span = span == 6 * kHour ? 3 * kHour : 5 * 40 * kHour;
+    const std::int64_t business_span = span == 6 * kHour ? 3 * kHour : kHour * 5 * 40;
     for (std::int64_t s : starts) sink += add_business_ms(c, s, business_span);
     auto t2 = std::chrono::steady_clock::now();
     auto ns = [](auto a, auto b) {

@@ -46,7 +46,7 @@ IncidentFields read_fields(api::JsonObject& body) {
   IncidentFields f;
   f.title = body.optional_string("title", 200);
   if (body.has("description"))
-    f.description = body.optional_string("description", 64 * 1024).value_or("");
+    f.description = body.optional_text("description", 64 * 1024).value_or("");
   f.category = body.optional_string("category", 64);
   f.subcategory = nullable_string(body, "subcategory", 64);
   f.impact =
@@ -295,7 +295,7 @@ void add_incident_routes(api::Router& router, IncidentService& service) {
              body, "resolution_code", parse_resolution_code,
              "contained_and_eradicated, fixed, workaround, risk_accepted, no_action_required, "
              "false_positive, other");
-         input.resolution_notes = body.optional_string("resolution_notes", 16 * 1024).value_or("");
+         input.resolution_notes = body.optional_text("resolution_notes", 16 * 1024).value_or("");
          input.cascade_to_children = body.optional_bool("cascade").value_or(false);
          input.duplicate_of = body.optional_string("duplicate_of", 24);
          body.reject_unknown();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "audit/audit_log.hpp"
+#include "incidents/escalation.hpp"
 #include "incidents/groups.hpp"
 #include "incidents/search.hpp"
 #include "util/encoding.hpp"
@@ -165,12 +166,21 @@ void IncidentService::load_pauses(store::Connection& c, std::vector<Incident>& i
 }
 
 void IncidentService::write_sla_fields(store::Connection& c, const Incident& incident) const {
-  const auto snapshot = settings_.evaluate(incident, util::now_ms());
+  const auto now = util::now_ms();
+  const auto snapshot = settings_.evaluate(incident, now);
+  // A threshold crossed but not yet fired (the sweep had not come round, or a new priority
+  // moved the clock past it) keeps the incident due for the next sweep.
+  store_sla_fields(c, incident.id, snapshot, next_escalation_at(c, incident, snapshot, now));
+}
+
+void IncidentService::store_sla_fields(store::Connection& c, std::int64_t incident_id,
+                                       const SlaSnapshot& snapshot,
+                                       std::optional<std::int64_t> next_escalation_at) const {
   c.execute(
       "UPDATE incidents SET response_due_at = ?, resolution_due_at = ?, next_escalation_at = ? "
       "WHERE id = ?",
       {store::maybe(snapshot.response_due_ms), store::maybe(snapshot.resolution_due_ms),
-       store::maybe(snapshot.next_escalation_ms), incident.id});
+       store::maybe(next_escalation_at), incident_id});
 }
 
 void IncidentService::write_search_document(store::Connection& c, const Incident& incident) const {
@@ -381,7 +391,8 @@ IncidentPage IncidentService::list(const IncidentQuery& q, const auth::Principal
       params.emplace_back(*q.created_until);
     }
     if (q.text) {
-      auto condition = search_condition(c.backend(), *q.text, params);
+      auto condition = search_condition(c.backend(), *q.text, is_worker(viewer.roles) ||
+                                                     viewer.roles.has(auth::Role::auditor), params);
       add(condition ? *condition : "1 = 0");
     }
     if (q.cursor) {
@@ -546,7 +557,7 @@ std::optional<Incident> IncidentService::update(std::int64_t id, std::int64_t ex
     }
     next.version = current->version + 1;
     next.updated_at = now;
-    c.execute(
+    const auto changed = c.execute(
         "UPDATE incidents SET title = ?, description = ?, category = ?, subcategory = ?, impact = "
         "?,"
         " urgency = ?, priority = ?, matrix_version = ?, affects_confidentiality = ?,"
@@ -554,9 +565,9 @@ std::optional<Incident> IncidentService::update(std::int64_t id, std::int64_t ex
         "?,"
         " affected_assets = ?, group_id = ?, assignee_id = ?, support_level = ?, status = ?,"
         " parent_id = ?, problem_id = ?, restricted = ?, tlp = ?, occurred_at = ?, detected_at = ?,"
-        " sla_policy_version = ?, sla_calendar = ?, response_target_ms = ?, resolution_target_ms = "
-        "?,"
-        " updated_at = ?, version = ? WHERE id = ? AND version = ?",
+        " sla_policy_version = ?, sla_calendar = ?, response_target_ms = ?,"
+        " resolution_target_ms = ?, acknowledged_at = ?, updated_at = ?, version = ?"
+        " WHERE id = ? AND version = ?",
         {next.title,
          next.description,
          next.category,
@@ -585,10 +596,12 @@ std::optional<Incident> IncidentService::update(std::int64_t id, std::int64_t ex
          next.sla_calendar,
          next.response_target_ms,
          next.resolution_target_ms,
+         store::maybe(next.acknowledged_at),
          now,
          next.version,
          next.id,
          current->version});
+    if (changed == 0) throw StaleVersion(current->version + 1);  // a concurrent writer won
     out = *load(c, id);
     write_sla_fields(c, *out);
     if (f.title || f.description) write_search_document(c, *out);
@@ -700,7 +713,7 @@ std::optional<Incident> IncidentService::apply_transition(store::Connection& c, 
     incident.duplicate_of_id = duplicate_of;
   }
   incident.version += 1;
-  c.execute(
+  const auto changed = c.execute(
       "UPDATE incidents SET status = ?, reopen_count = ?, acknowledged_at = ?, pending_reason = ?,"
       " resolved_at = ?, resolution_code = ?, resolution_notes = ?, closed_at = ?, cancel_reason = "
       "?,"
@@ -711,6 +724,7 @@ std::optional<Incident> IncidentService::apply_transition(store::Connection& c, 
        store::maybe(incident.resolution_notes), store::maybe(incident.closed_at),
        store::maybe(incident.cancel_reason), store::maybe(incident.duplicate_of_id), now,
        incident.version, incident.id, before.version});
+  if (changed == 0) throw StaleVersion(before.version + 1);  // a concurrent writer won
   auto stored = *load(c, incident.id);
   write_sla_fields(c, stored);
   nlohmann::json detail = {{"from", status_name(before.status)}, {"to", status_name(input.to)}};

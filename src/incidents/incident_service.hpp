@@ -116,9 +116,15 @@ class IncidentService {
   nlohmann::json to_json(const Incident& incident, const Viewer& viewer, std::int64_t now_ms) const;
   Viewer viewer(const auth::Principal& who);
 
+  // For the escalation sweep (escalation.hpp), inside its write transaction: the pauses of a
+  // batch of incidents, and the one writer of the denormalised SLA columns (due times and when
+  // the sweep must look again).
+  void load_pauses(store::Connection& c, std::vector<Incident>& incidents) const;
+  void store_sla_fields(store::Connection& c, std::int64_t incident_id, const SlaSnapshot& snapshot,
+                        std::optional<std::int64_t> next_escalation_at) const;
+
  private:
   std::optional<Incident> load(store::Connection& c, std::int64_t id) const;
-  void load_pauses(store::Connection& c, std::vector<Incident>& incidents) const;
   void write_search_document(store::Connection& c, const Incident& incident) const;
   void write_sla_fields(store::Connection& c, const Incident& incident) const;
   std::optional<Incident> apply_transition(store::Connection& c, Incident incident,

@@ -107,7 +107,10 @@ void from_json(const nlohmann::json& json, PriorityMatrix& matrix) {
     }
     for (const auto& [column, cell] : row.items()) {
       if (!parse_urgency(column)) {
-        throw std::invalid_argument(key + "." + column + ": unknown urgency (expected one of " +
+        std::string path = key;
+        path += '.';
+        path += column;
+        throw std::invalid_argument(path + ": unknown urgency (expected one of " +
                                     list_names(kAllUrgencies, urgency_name) + ")");
       }
     }

@@ -25,27 +25,31 @@ void index_incident(store::Connection& c, std::int64_t incident_id) {
   auto row = c.query_one("SELECT title, description FROM incidents WHERE id = ?", {incident_id});
   if (!row) return;
   std::string body = row->str(1);
-  for (const auto& w :
-       c.query("SELECT body FROM worklog WHERE incident_id = ? ORDER BY id", {incident_id})) {
-    body += "\n";
-    body += w.str(0);
+  std::string internal;
+  for (const auto& w : c.query("SELECT body, visibility FROM worklog WHERE incident_id = ? ORDER BY id",
+                               {incident_id})) {
+    std::string& target = w.str(1) == "public" ? body : internal;
+    target += "\n";
+    target += w.str(0);
   }
   if (c.backend() == store::Backend::sqlite) {
     c.execute("DELETE FROM incident_search WHERE rowid = ?", {incident_id});
-    c.execute("INSERT INTO incident_search (rowid, title, body) VALUES (?, ?, ?)",
-              {incident_id, row->str(0), body});
+    c.execute("INSERT INTO incident_search (rowid, title, body, internal) VALUES (?, ?, ?, ?)",
+              {incident_id, row->str(0), body, internal});
   } else {
     c.execute(
-        "INSERT INTO incident_search (incident_id, document) VALUES (?,"
-        " setweight(to_tsvector('simple', CAST(? AS TEXT)), 'A') || to_tsvector('simple', CAST(? "
-        "AS TEXT)))"
-        " ON CONFLICT (incident_id) DO UPDATE SET document = EXCLUDED.document",
-        {incident_id, row->str(0), body});
+        "INSERT INTO incident_search (incident_id, document, public_document) VALUES (?,"
+        " setweight(to_tsvector('simple', CAST(? AS TEXT)), 'A') || to_tsvector('simple', CAST(? AS TEXT))"
+        " || to_tsvector('simple', CAST(? AS TEXT)),"
+        " setweight(to_tsvector('simple', CAST(? AS TEXT)), 'A') || to_tsvector('simple', CAST(? AS TEXT)))"
+        " ON CONFLICT (incident_id) DO UPDATE SET document = EXCLUDED.document,"
+        " public_document = EXCLUDED.public_document",
+        {incident_id, row->str(0), body, internal, row->str(0), body});
   }
 }
 
 std::optional<std::string> search_condition(store::Backend backend, const std::string& text,
-                                            std::vector<store::Value>& params) {
+                                            bool include_internal, std::vector<store::Value>& params) {
   const auto words = search_words(text);
   if (words.empty()) return std::nullopt;
   if (backend == store::Backend::sqlite) {
@@ -55,6 +59,7 @@ std::optional<std::string> search_condition(store::Backend backend, const std::s
       if (!query.empty()) query += ' ';
       query += '"' + w + '"';
     }
+    if (!include_internal) query = "{title body} : (" + query + ")";
     params.emplace_back(query);
     return "i.id IN (SELECT rowid FROM incident_search WHERE incident_search MATCH ?)";
   }

@@ -16,8 +16,9 @@ void index_incident(store::Connection& c, std::int64_t incident_id);
 
 // A SQL condition over incidents aliased `i` that keeps matches of `text` (all words must
 // occur), with its parameters appended; nullopt when `text` has no searchable word.
+// Internal worklog text is searched only when `include_internal` (people who may read it).
 std::optional<std::string> search_condition(store::Backend backend, const std::string& text,
-                                            std::vector<store::Value>& params);
+                                            bool include_internal, std::vector<store::Value>& params);
 
 // Words of `text` as the search understands them (letters and digits, lower case).
 std::vector<std::string> search_words(const std::string& text);

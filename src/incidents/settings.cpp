@@ -52,6 +52,7 @@ void Settings::reload() {
   MatrixVersion matrix;
   PolicyVersion policy;
   std::map<std::string, std::shared_ptr<const BusinessCalendar>, std::less<>> calendars;
+  std::map<std::string, std::int64_t, std::less<>> versions;
   db_.read([&](store::Connection& c) {
     auto m = c.query_one(
         "SELECT version, matrix, created_at, created_by FROM priority_matrices ORDER BY version "
@@ -63,16 +64,18 @@ void Settings::reload() {
         "LIMIT 1");
     policy = PolicyVersion{p->i64(0), nlohmann::json::parse(p->str(1)).get<SlaPolicy>(), p->i64(2),
                            p->str(3)};
-    for (const auto& r : c.query("SELECT name, definition FROM calendars")) {
+    for (const auto& r : c.query("SELECT name, definition, version FROM calendars")) {
       auto cal = nlohmann::json::parse(r.str(1)).get<BusinessCalendar>();
       cal.name = r.str(0);
       calendars[r.str(0)] = std::make_shared<const BusinessCalendar>(std::move(cal));
+      versions[r.str(0)] = r.i64(2);
     }
   });
   std::unique_lock lock(mutex_);
   matrix_ = std::move(matrix);
   policy_ = std::move(policy);
   calendars_ = std::move(calendars);
+  calendar_versions_ = std::move(versions);
 }
 
 MatrixVersion Settings::matrix() const {
@@ -80,10 +83,12 @@ MatrixVersion Settings::matrix() const {
   return matrix_;
 }
 
-MatrixVersion Settings::set_matrix(const PriorityMatrix& matrix, const std::string& actor) {
+MatrixVersion Settings::set_matrix(const PriorityMatrix& matrix, const std::string& actor,
+                                   std::optional<std::int64_t> expected_version) {
   db_.write([&](store::Connection& c) {
     const auto next =
         c.query_one("SELECT COALESCE(MAX(version), 0) + 1 FROM priority_matrices")->i64(0);
+    if (expected_version && *expected_version != next - 1) throw StaleSetting(next - 1);
     const auto text = nlohmann::json(matrix).dump();
     c.execute(
         "INSERT INTO priority_matrices (version, matrix, created_at, created_by) VALUES (?, ?, ?, "
@@ -116,19 +121,19 @@ PolicyVersion Settings::sla_policy() const {
   return policy_;
 }
 
-PolicyVersion Settings::set_sla_policy(const SlaPolicy& policy, const std::string& actor) {
+PolicyVersion Settings::set_sla_policy(const SlaPolicy& policy, const std::string& actor,
+                                       std::optional<std::int64_t> expected_version) {
+  validate(policy);
   {
+    // Named like the JSON the administrator wrote ("targets.P2.calendar"), not like our arrays.
+    std::vector<std::string> names;
     std::shared_lock lock(mutex_);
-    for (std::size_t p = 0; p < policy.calendar_per_priority.size(); ++p) {
-      if (!calendars_.contains(policy.calendar_per_priority[p])) {
-        throw std::invalid_argument("calendar_per_priority[" + std::to_string(p) +
-                                    "]: unknown calendar '" + policy.calendar_per_priority[p] +
-                                    "'");
-      }
-    }
+    for (const auto& [name, calendar] : calendars_) names.push_back(name);
+    if (auto problem = unknown_calendar(policy, names)) throw std::invalid_argument(*problem);
   }
   db_.write([&](store::Connection& c) {
     const auto next = c.query_one("SELECT COALESCE(MAX(version), 0) + 1 FROM sla_policies")->i64(0);
+    if (expected_version && *expected_version != next - 1) throw StaleSetting(next - 1);
     c.execute(
         "INSERT INTO sla_policies (version, policy, created_at, created_by) VALUES (?, ?, ?, ?)",
         {next, nlohmann::json(policy).dump(), util::now_ms(), actor});
@@ -155,15 +160,30 @@ std::shared_ptr<const BusinessCalendar> Settings::calendar(const std::string& na
   return it == calendars_.end() ? nullptr : it->second;
 }
 
-void Settings::put_calendar(const std::string& name, const BusinessCalendar& calendar,
-                            const std::string& actor) {
+std::optional<std::int64_t> Settings::calendar_version(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  auto it = calendar_versions_.find(name);
+  if (it == calendar_versions_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::int64_t Settings::put_calendar(const std::string& name, const BusinessCalendar& calendar,
+                                    const std::string& actor,
+                                    std::optional<std::int64_t> expected_version) {
   validate(calendar);
+  std::int64_t version = 1;
   db_.write([&](store::Connection& c) {
     const auto text = nlohmann::json(calendar).dump();
     const auto now = util::now_ms();
-    if (c.execute("UPDATE calendars SET definition = ?, updated_at = ?, version = version + 1 "
-                  "WHERE name = ?",
-                  {text, now, name}) == 0) {
+    const auto current = c.query_one("SELECT version FROM calendars WHERE name = ?", {name});
+    if (expected_version && (!current || current->i64(0) != *expected_version)) {
+      throw StaleSetting(current ? current->i64(0) : 0);
+    }
+    if (current) {
+      version = current->i64(0) + 1;
+      c.execute("UPDATE calendars SET definition = ?, updated_at = ?, version = ? WHERE name = ?",
+                {text, now, version, name});
+    } else {
       c.execute("INSERT INTO calendars (name, definition, updated_at) VALUES (?, ?, ?)",
                 {name, text, now});
     }
@@ -171,6 +191,7 @@ void Settings::put_calendar(const std::string& name, const BusinessCalendar& cal
         c, {actor, "calendar.update", "calendar", name, {{"after", nlohmann::json(calendar)}}});
   });
   reload();
+  return version;
 }
 
 SlaTargets Settings::targets_for(int priority) const {

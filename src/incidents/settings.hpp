@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,13 @@ struct SlaSnapshot {
   std::vector<int> thresholds;
 };
 
+// A change made against a version that is no longer current (If-Match); maps to 412.
+struct StaleSetting : std::runtime_error {
+  explicit StaleSetting(std::int64_t current)
+      : std::runtime_error("stale version"), current_version(current) {}
+  std::int64_t current_version;
+};
+
 // Names of the calendars that always exist.
 inline constexpr std::string_view kAlwaysOpen = "24x7";
 inline constexpr std::string_view kBusinessHours = "business";
@@ -67,17 +75,25 @@ class Settings {
   void load();
 
   [[nodiscard]] MatrixVersion matrix() const;
-  MatrixVersion set_matrix(const PriorityMatrix& matrix, const std::string& actor);
+  // `expected_version`, when given, must be the current version (else StaleSetting).
+  MatrixVersion set_matrix(const PriorityMatrix& matrix, const std::string& actor,
+                           std::optional<std::int64_t> expected_version = std::nullopt);
   std::vector<MatrixVersion> matrix_history();
 
   [[nodiscard]] PolicyVersion sla_policy() const;
-  // Throws std::invalid_argument naming the field when the policy names an unknown calendar.
-  PolicyVersion set_sla_policy(const SlaPolicy& policy, const std::string& actor);
+  // Throws std::invalid_argument naming the field ("targets.P2.calendar: unknown calendar
+  // 'x'") when the policy is invalid or names an unknown calendar.
+  PolicyVersion set_sla_policy(const SlaPolicy& policy, const std::string& actor,
+                               std::optional<std::int64_t> expected_version = std::nullopt);
 
   [[nodiscard]] std::vector<std::pair<std::string, BusinessCalendar>> calendars() const;
   [[nodiscard]] std::shared_ptr<const BusinessCalendar> calendar(const std::string& name) const;
-  void put_calendar(const std::string& name, const BusinessCalendar& calendar,
-                    const std::string& actor);
+  // The calendar's version (bumped on every change); nullopt when there is no such calendar.
+  [[nodiscard]] std::optional<std::int64_t> calendar_version(const std::string& name) const;
+  // Creates or replaces; returns the new version. Throws std::invalid_argument naming the field.
+  std::int64_t put_calendar(const std::string& name, const BusinessCalendar& calendar,
+                            const std::string& actor,
+                            std::optional<std::int64_t> expected_version = std::nullopt);
 
   [[nodiscard]] SlaTargets targets_for(int priority) const;
   [[nodiscard]] SlaSnapshot evaluate(const Incident& incident, std::int64_t now_ms) const;
@@ -91,6 +107,7 @@ class Settings {
   MatrixVersion matrix_;
   PolicyVersion policy_;
   std::map<std::string, std::shared_ptr<const BusinessCalendar>, std::less<>> calendars_;
+  std::map<std::string, std::int64_t, std::less<>> calendar_versions_;
 };
 
 }  // namespace custos::incidents

@@ -28,6 +28,12 @@ std::string priority_key(std::size_t index) { return "P" + std::to_string(index 
   throw std::invalid_argument(path + ": " + problem);
 }
 
+std::string child(std::string path, std::string_view name) {
+  path += '.';
+  path += name;
+  return path;
+}
+
 // An integer in [min, max]; 15.0 is accepted as 15 (JavaScript clients cannot tell them apart).
 std::optional<std::int64_t> integer_in(const nlohmann::json& value, std::int64_t min,
                                        std::int64_t max) {
@@ -163,7 +169,7 @@ void from_json(const nlohmann::json& json, SlaPolicy& policy) {
     }
     for (const auto& [key, value] : entry->items()) {
       if (key != "response_minutes" && key != "resolution_minutes" && key != "calendar") {
-        fail(path + "." + key, "unknown field");
+        fail(child(path, key), "unknown field");
       }
     }
     for (const char* name : {"response_minutes", "resolution_minutes"}) {

@@ -100,7 +100,8 @@ struct ClockState {
                                                   const std::vector<int>& thresholds);
 
 // When the next threshold not yet reached will be reached if nothing changes, so a scheduler
-// can sleep until then; nullopt when paused, stopped or past every threshold.
+// can sleep until then; nullopt when paused, stopped or past every threshold. The first form
+// reuses a state evaluate() computed at now_ms (a sweep needs both, so it pays once).
 [[nodiscard]] std::optional<std::int64_t> next_threshold_at(const BusinessCalendar& calendar,
                                                             const ClockState& state,
                                                             std::int64_t now_ms,

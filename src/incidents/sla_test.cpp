@@ -341,11 +341,11 @@ TEST(SlaClock, TimingPrintsNanosecondsPerEvaluation) {
   std::mt19937_64 random(11);
   constexpr int kOps = 20'000;
   for (const auto& [label, span] : std::vector<std::pair<const char*, std::int64_t>>{
-           {"hours", 6 * kHour}, {"weeks", 5 * 7 * kDay}}) {
+           {"hours", 6 * kHour}, {"weeks", kDay * 5 * 7}}) {
     std::vector<ClockInput> clocks(kOps);
     for (auto& c : clocks) {
       c.started_ms = 1'767'225'600'000 + static_cast<std::int64_t>(random() % (300 * kDay));
-      c.target_ms = span == 6 * kHour ? 8 * kHour : 40 * 5 * kHour;
+      c.target_ms = span == 6 * kHour ? 8 * kHour : kHour * 40 * 5;
       c.pauses = {{c.started_ms + span / 4, c.started_ms + span / 3}};
     }
     std::int64_t sink = 0;

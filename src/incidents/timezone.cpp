@@ -18,7 +18,7 @@ namespace {
 constexpr std::int64_t kSecondsPerDay = 86'400;
 // Longest distance between an instant and its local time that TZif allows (RFC 8536: less
 // than 26 hours), so a local time's candidate instants all lie within this of it.
-constexpr std::int64_t kMaxOffsetSeconds = 26 * 3600;
+constexpr std::int64_t kMaxOffsetSeconds = std::int64_t{26} * 3600;
 // Footer-rule changes are precomputed up to here so ordinary lookups are a binary search.
 constexpr std::int64_t kTableEndYear = 2201;
 // Years far beyond any realistic use still compute without overflow in the rule code.
@@ -503,7 +503,8 @@ std::int64_t TimeZone::from_local(const CivilDateTime& local) const {
     throw std::invalid_argument("not a valid local date and time");
   }
   const std::int64_t wall = days_from_civil(local.year, local.month, local.day) * kSecondsPerDay +
-                            local.hour * 3600 + local.minute * 60 + local.second;
+                            std::int64_t{local.hour} * 3600 + std::int64_t{local.minute} * 60 +
+                            local.second;
   // Walk the offset periods that could contain an instant showing `wall`; the first match is
   // the earlier one of an ambiguous time. A jump over `wall` is a gap: answer its end.
   std::int64_t t = wall - kMaxOffsetSeconds;

@@ -51,7 +51,7 @@ PosixTzRule rule(std::string_view text) {
 }
 
 std::int64_t utc_s(int y, int mo, int d, int h = 0, int mi = 0) {
-  return days_from_civil(y, mo, d) * 86'400 + h * 3600 + mi * 60;
+  return days_from_civil(y, mo, d) * 86'400 + std::int64_t{h} * 3600 + std::int64_t{mi} * 60;
 }
 
 TEST(CivilDate, KnownDayNumbersAndWeekdays) {

@@ -247,11 +247,15 @@ CREATE TABLE saved_views (
 
 -- Full-text search over title, description and worklog; one document per incident,
 -- kept current by the incident service.
+-- `document` covers everything; `public_document` leaves out internal worklog, for readers
+-- who may not see it (reporters).
 CREATE TABLE incident_search (
   incident_id BIGINT PRIMARY KEY REFERENCES incidents(id),
-  document TSVECTOR NOT NULL
+  document TSVECTOR NOT NULL,
+  public_document TSVECTOR NOT NULL
 );
 CREATE INDEX incident_search_document ON incident_search USING GIN (document);
+CREATE INDEX incident_search_public_document ON incident_search USING GIN (public_document);
 CREATE TABLE problem_search (
   problem_id BIGINT PRIMARY KEY REFERENCES problems(id),
   document TSVECTOR NOT NULL

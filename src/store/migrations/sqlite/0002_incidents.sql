@@ -247,5 +247,6 @@ CREATE TABLE saved_views (
 
 -- Full-text search over title, description and worklog; one document per incident,
 -- kept current by the incident service (rowid = incidents.id).
-CREATE VIRTUAL TABLE incident_search USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+-- `internal` holds internal worklog text: searched only for people who may read it.
+CREATE VIRTUAL TABLE incident_search USING fts5(title, body, internal, tokenize = 'unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE problem_search USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');

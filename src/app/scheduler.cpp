@@ -1,0 +1,61 @@
+#include "app/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "util/time.hpp"
+
+namespace custos::app {
+
+IncidentScheduler::IncidentScheduler(incidents::EscalationService& escalation,
+                                     incidents::IncidentService& incidents,
+                                     SchedulerOptions options)
+    : escalation_(escalation), incidents_(incidents), options_(options) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+IncidentScheduler::~IncidentScheduler() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void IncidentScheduler::run_once() {
+  try {
+    const auto r = escalation_.sweep(util::now_ms(), [this] { return !stop_.load(); });
+    if (r.steps > 0) {
+      spdlog::info(
+          "sla sweep: {} escalation step(s) on {} incident(s), {} notification(s), {} incident(s) "
+          "looked at in {:.3f} s",
+          r.steps, r.escalated, r.notifications, r.incidents, r.seconds);
+    } else if (r.incidents > 0) {
+      spdlog::debug("sla sweep: {} incident(s) looked at, nothing due, {:.3f} s", r.incidents,
+                    r.seconds);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("sla sweep failed (retried next round): {}", e.what());
+  }
+  if (options_.auto_close_days <= 0 || stop_) return;
+  try {
+    const int closed =
+        incidents_.close_resolved(std::int64_t{options_.auto_close_days} * 86'400'000);
+    if (closed > 0)
+      spdlog::info("closed {} incident(s) resolved over {} day(s) ago", closed,
+                   options_.auto_close_days);
+  } catch (const std::exception& e) {
+    spdlog::warn("automatic closure failed (retried next round): {}", e.what());
+  }
+}
+
+void IncidentScheduler::loop() {
+  std::unique_lock lock(mutex_);
+  do {
+    lock.unlock();
+    run_once();
+    lock.lock();
+  } while (!cv_.wait_for(lock, options_.interval, [this] { return stop_.load(); }));
+}
+
+}  // namespace custos::app

@@ -1,0 +1,47 @@
+#pragma once
+// The incident jobs that run on a timer, on their own thread (never on an HTTP thread):
+// the SLA escalation sweep and the automatic closure of incidents resolved long enough ago.
+// A failed round is logged and the next round simply tries again: both jobs work from what
+// is stored, so nothing is lost or done twice by a missed or repeated round.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "incidents/escalation.hpp"
+#include "incidents/incident_service.hpp"
+
+namespace custos::app {
+
+struct SchedulerOptions {
+  std::chrono::seconds interval{10};
+  int auto_close_days = 5;  // 0: never close automatically
+};
+
+class IncidentScheduler {
+ public:
+  // Starts the thread; the first round runs at once (catching up after downtime).
+  IncidentScheduler(incidents::EscalationService& escalation, incidents::IncidentService& incidents,
+                    SchedulerOptions options);
+  // Stops between two batches of a sweep, at the latest after the batch in progress.
+  ~IncidentScheduler();
+  IncidentScheduler(const IncidentScheduler&) = delete;
+  IncidentScheduler& operator=(const IncidentScheduler&) = delete;
+
+  // One round of every job; exceptions are logged, never thrown.
+  void run_once();
+
+ private:
+  void loop();
+
+  incidents::EscalationService& escalation_;
+  incidents::IncidentService& incidents_;
+  SchedulerOptions options_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace custos::app
