@@ -39,8 +39,8 @@ std::optional<std::string> text_problem(const std::string& value, bool multiline
   return std::nullopt;
 }
 
-std::optional<std::string> JsonObject::optional_string(const std::string& name,
-                                                       std::size_t max_length) {
+std::optional<std::string> JsonObject::read_string(const std::string& name, std::size_t max_length,
+                                                   bool multiline) {
   const auto* v = lookup(name);
   if (v == nullptr) return std::nullopt;
   if (!v->is_string()) throw invalid_field(name, "must be a string, not " + type_name(*v));
@@ -48,21 +48,28 @@ std::optional<std::string> JsonObject::optional_string(const std::string& name,
   if (s.size() > max_length) {
     throw invalid_field(name, "must be at most " + std::to_string(max_length) + " bytes");
   }
-  if (auto problem = text_problem(s, false)) throw invalid_field(name, *problem);
+  if (auto problem = text_problem(s, multiline)) throw invalid_field(name, *problem);
   return s;
+}
+
+std::optional<std::string> JsonObject::optional_string(const std::string& name,
+                                                       std::size_t max_length) {
+  return read_string(name, max_length, false);
 }
 
 std::optional<std::string> JsonObject::optional_text(const std::string& name,
                                                      std::size_t max_length) {
-  const auto* v = lookup(name);
-  if (v == nullptr) return std::nullopt;
-  if (!v->is_string()) throw invalid_field(name, "must be a string, not " + type_name(*v));
-  const auto& s = v->get_ref<const std::string&>();
-  if (s.size() > max_length) {
-    throw invalid_field(name, "must be at most " + std::to_string(max_length) + " bytes");
+  return read_string(name, max_length, true);
+}
+
+std::optional<std::optional<std::string>> JsonObject::nullable_string(const std::string& name,
+                                                                      std::size_t max_length) {
+  if (!has(name)) return std::nullopt;
+  if (is_null(name)) {
+    lookup(name);  // marks the field as read
+    return std::optional<std::string>{};
   }
-  if (auto problem = text_problem(s, true)) throw invalid_field(name, *problem);
-  return s;
+  return optional_string(name, max_length);
 }
 
 std::string JsonObject::required_string(const std::string& name, std::size_t max_length) {

@@ -20,6 +20,9 @@ class JsonObject {
   [[nodiscard]] bool is_null(const std::string& name) const;
   std::string required_string(const std::string& name, std::size_t max_length);
   std::optional<std::string> optional_string(const std::string& name, std::size_t max_length);
+  // Absent: nullopt; null: an empty optional inside (the client clears the field); else the string.
+  std::optional<std::optional<std::string>> nullable_string(const std::string& name,
+                                                            std::size_t max_length);
   // Like optional_string, but line breaks and tabs are allowed (Markdown, notes).
   std::optional<std::string> optional_text(const std::string& name, std::size_t max_length);
   std::optional<bool> optional_bool(const std::string& name);
@@ -33,6 +36,8 @@ class JsonObject {
 
  private:
   const nlohmann::json* lookup(const std::string& name);
+  std::optional<std::string> read_string(const std::string& name, std::size_t max_length,
+                                         bool multiline);
   const nlohmann::json& object_;
   std::set<std::string> seen_;
 };

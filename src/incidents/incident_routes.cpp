@@ -11,20 +11,9 @@ using auth::Permission;
 
 namespace {
 
-std::optional<std::optional<std::string>> nullable_string(api::JsonObject& body,
-                                                          const std::string& name,
-                                                          std::size_t max) {
-  if (!body.has(name)) return std::nullopt;
-  if (body.is_null(name)) {
-    body.optional_string(name, max);  // marks the field as read
-    return std::optional<std::string>{};
-  }
-  return body.optional_string(name, max);
-}
-
 std::optional<std::optional<std::int64_t>> nullable_time(api::JsonObject& body,
                                                          const std::string& name) {
-  auto text = nullable_string(body, name, 64);
+  auto text = body.nullable_string(name, 64);
   if (!text) return std::nullopt;
   if (!*text) return std::optional<std::int64_t>{};
   auto ms = util::parse_rfc3339(**text);
@@ -48,7 +37,7 @@ IncidentFields read_fields(api::JsonObject& body) {
   if (body.has("description"))
     f.description = body.optional_text("description", 64 * 1024).value_or("");
   f.category = body.optional_string("category", 64);
-  f.subcategory = nullable_string(body, "subcategory", 64);
+  f.subcategory = body.nullable_string("subcategory", 64);
   f.impact =
       enum_field<Impact>(body, "impact", parse_impact, "extensive, significant, moderate, minor");
   f.urgency = enum_field<Urgency>(body, "urgency", parse_urgency, "critical, high, medium, low");
@@ -59,15 +48,15 @@ IncidentFields read_fields(api::JsonObject& body) {
   f.affected_services = body.optional_string_array("affected_services", 50, 200);
   f.affected_assets = body.optional_string_array("affected_assets", 50, 200);
   f.source = body.optional_string("source", 16);
-  f.group = nullable_string(body, "group", 64);
-  f.assignee = nullable_string(body, "assignee", 64);
+  f.group = body.nullable_string("group", 64);
+  f.assignee = body.nullable_string("assignee", 64);
   if (auto level = body.optional_int("support_level", 1, 3))
     f.support_level = static_cast<int>(*level);
   f.restricted = body.optional_bool("restricted");
   f.tlp = body.optional_string("tlp", 16);
   f.occurred_at = nullable_time(body, "occurred_at");
   f.detected_at = nullable_time(body, "detected_at");
-  f.parent = nullable_string(body, "parent", 24);
+  f.parent = body.nullable_string("parent", 24);
   body.reject_unknown();
   return f;
 }

@@ -391,8 +391,9 @@ IncidentPage IncidentService::list(const IncidentQuery& q, const auth::Principal
       params.emplace_back(*q.created_until);
     }
     if (q.text) {
-      auto condition = search_condition(c.backend(), *q.text, is_worker(viewer.roles) ||
-                                                     viewer.roles.has(auth::Role::auditor), params);
+      auto condition = search_condition(
+          c.backend(), *q.text, is_worker(viewer.roles) || viewer.roles.has(auth::Role::auditor),
+          params);
       add(condition ? *condition : "1 = 0");
     }
     if (q.cursor) {

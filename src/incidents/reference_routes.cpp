@@ -21,17 +21,6 @@ http::Response group_response(int status, const SupportGroup& g) {
   return res;
 }
 
-std::optional<std::optional<std::string>> nullable_string(api::JsonObject& body,
-                                                          const std::string& name,
-                                                          std::size_t max) {
-  if (!body.has(name)) return std::nullopt;
-  if (body.is_null(name)) {
-    body.optional_string(name, max);  // marks the field as read
-    return std::optional<std::string>{};
-  }
-  return body.optional_string(name, max);
-}
-
 }  // namespace
 
 void add_reference_routes(api::Router& router, IncidentRouteDeps& deps) {
@@ -148,8 +137,8 @@ void add_reference_routes(api::Router& router, IncidentRouteDeps& deps) {
                 ch.display_name = body.optional_string("display_name", 200);
                 if (auto level = body.optional_int("level", 1, 3))
                   ch.level = static_cast<int>(*level);
-                ch.manager = nullable_string(body, "manager", 64);
-                ch.escalation_group = nullable_string(body, "escalation_group", 64);
+                ch.manager = body.nullable_string("manager", 64);
+                ch.escalation_group = body.nullable_string("escalation_group", 64);
                 ch.members = body.optional_string_array("members", 500, 64);
                 body.reject_unknown();
                 try {

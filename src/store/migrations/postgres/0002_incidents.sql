@@ -61,7 +61,7 @@ CREATE TABLE problems (
   root_cause TEXT NOT NULL DEFAULT '',
   workaround TEXT NOT NULL DEFAULT '',
   owner_id BIGINT REFERENCES users(id),
-  created_by INTEGER REFERENCES users(id),
+  created_by BIGINT REFERENCES users(id),
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   resolved_at BIGINT,
@@ -118,7 +118,7 @@ CREATE TABLE incidents (
   response_due_at BIGINT,                   -- denormalised for sorting; NULL when met or paused
   resolution_due_at BIGINT,
   next_escalation_at BIGINT,                -- when the sweep must look at this incident again
-  lessons_waived_by INTEGER REFERENCES users(id),
+  lessons_waived_by BIGINT REFERENCES users(id),
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   version BIGINT NOT NULL DEFAULT 1
@@ -175,7 +175,7 @@ CREATE TABLE attachments (
   size BIGINT NOT NULL,
   content_type TEXT NOT NULL,
   filename TEXT NOT NULL,
-  uploaded_by INTEGER REFERENCES users(id),
+  uploaded_by BIGINT REFERENCES users(id),
   created_at BIGINT NOT NULL
 );
 CREATE INDEX attachments_incident ON attachments(incident_id, id);
