@@ -44,8 +44,18 @@ test('/metrics is Prometheus text with request counters and memory', async () =>
   assert.ok(Number.isFinite(before), first.text.slice(0, 1000));
   for (let i = 0; i < 5; i++) await c.get('/healthz');
   for (let i = 0; i < 3; i++) await c.get('/api/v1/no-such-thing');
-  const second = (await c.get('/metrics')).text;
-  assert.ok(metric(second, 'custos_http_requests_total', label) >= before + 5);
+  // A request is counted once its answer has been written, so the client may see the answer a
+  // moment before the counter moves: read until it has (or the deadline says it never will).
+  let second;
+  for (const deadline = Date.now() + 5000; ; ) {
+    second = (await c.get('/metrics')).text;
+    const counted =
+      metric(second, 'custos_http_requests_total', label) >= before + 5 &&
+      metric(second, 'custos_http_requests_total', '{method="GET",status="4xx"}') >= before4 + 3;
+    if (counted || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(metric(second, 'custos_http_requests_total', label) >= before + 5, second.slice(0, 2000));
   assert.ok(metric(second, 'custos_http_requests_total', '{method="GET",status="4xx"}') >= before4 + 3);
   assert.ok(metric(second, 'custos_audit_entries') >= 1, 'audit gauge');
   // Every sample line is "name{labels} number".
