@@ -256,7 +256,7 @@ void index_problem(store::Connection& c, std::int64_t problem_id) {
         " setweight(to_tsvector('simple', CAST(? AS TEXT)), 'A') ||"
         " to_tsvector('simple', CAST(? AS TEXT)))"
         " ON CONFLICT (problem_id) DO UPDATE SET document = EXCLUDED.document",
-        {problem_id, row->str(0), body});
+        {problem_id, search_document_text(row->str(0)), search_document_text(body)});
   }
 }
 
