@@ -255,16 +255,19 @@ Incident IncidentService::create(const IncidentFields& f, const auth::Principal&
       throw IncidentInputError("problem", "no such problem");
     }
     const int level = f.support_level.value_or(group ? group->level : 1);
+    // Logged with an assignee, the incident is owned from the start: 'assigned', and its time
+    // to own is met, just as when a new incident is assigned by a change.
     auto row = c.query_one(
         "INSERT INTO incidents (title, description, category, subcategory, impact, urgency, "
         "priority,"
         " matrix_version, affects_confidentiality, affects_integrity, affects_availability,"
         " personal_data, affected_services, affected_assets, source, reporter_id, group_id,"
-        " assignee_id, support_level, status, parent_id, problem_id, restricted, tlp, occurred_at,"
+        " assignee_id, support_level, status, acknowledged_at, parent_id, problem_id, restricted,"
+        " tlp, occurred_at,"
         " detected_at, reported_at, sla_policy_version, sla_calendar, response_target_ms,"
         " resolution_target_ms, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         {in.title,
          in.description,
          in.category,
@@ -284,6 +287,8 @@ Incident IncidentService::create(const IncidentFields& f, const auth::Principal&
          store::maybe(group ? std::optional(group->id) : std::nullopt),
          store::maybe(assignee),
          std::int64_t{level},
+         std::string(status_name(assignee ? Status::assigned : Status::new_)),
+         store::maybe(assignee ? std::optional<std::int64_t>(now) : std::nullopt),
          store::maybe(parent),
          store::maybe(problem),
          std::int64_t{in.restricted},
