@@ -54,13 +54,15 @@ bool MajorIncidents::declare(std::int64_t incident_id, const std::string& manage
              {"priority", incident.priority}}});
 
     // The incident managers own the procedure; the major-incident manager leads this one.
-    // In the app, and by e-mail (through the outbox) to those with an address.
+    // In the app, and by e-mail (through the outbox) to those with an address. A restricted
+    // incident's title is need-to-know: it stays out of inboxes and e-mail.
+    const std::string title = incident.restricted ? std::string() : incident.title;
     const std::string message = access->key() +
                                 (redeclared ? ": the major-incident manager is now " + manager
                                             : " was declared a major incident by " + who.username +
                                                   "; major-incident manager: " + manager) +
-                                " (P" + std::to_string(incident.priority) + ", " + incident.title +
-                                ")";
+                                " (P" + std::to_string(incident.priority) +
+                                (title.empty() ? "" : ", " + title) + ")";
     std::set<std::int64_t> told;
     for (const auto& r : c.query("SELECT id, username, email, roles FROM users WHERE active = 1"
                                  " AND (id = ? OR roles LIKE '%incident_manager%') ORDER BY id",
@@ -76,7 +78,8 @@ bool MajorIncidents::declare(std::int64_t incident_id, const std::string& manage
       notice.email = r.opt_str(2);
       notice.incident_id = incident_id;
       notice.kind = "major_incident";
-      notice.subject = "[custos] Major incident " + access->key() + ": " + incident.title;
+      notice.subject =
+          "[custos] Major incident " + access->key() + (title.empty() ? "" : ": " + title);
       notice.message = message;
       notice.details = {{"major_manager", manager}, {"declared_by", who.username}};
       send_notice(c, notice, now);

@@ -65,6 +65,25 @@ TEST_F(MajorTest, RefusesUnsuitableManagersAndStaleVersions) {
   EXPECT_FALSE(work_->major.declare(secret.id, "maria", std::nullopt, agent_));
 }
 
+TEST_F(MajorTest, ARestrictedIncidentIsAnnouncedWithoutItsTitle) {
+  const auto declarer = user("mona", {auth::Role::incident_manager});
+  const auto secret = log(manager_, false, true);
+  ASSERT_TRUE(work_->major.declare(secret.id, "maria", std::nullopt, declarer));
+  const auto sent = notifications();
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(sent[0].first, "maria");
+  EXPECT_NE(sent[0].second.find(incident_key(secret.id)), std::string::npos);
+  EXPECT_EQ(sent[0].second.find("Phishing"), std::string::npos) << sent[0].second;
+
+  // An ordinary incident names itself.
+  const auto open = log(reporter_);
+  ASSERT_TRUE(work_->major.declare(open.id, "alice", std::nullopt, declarer));
+  const auto told = notifications();
+  ASSERT_EQ(told.size(), 3U);
+  EXPECT_EQ(told[0].first, "alice");
+  EXPECT_NE(told[0].second.find("Phishing"), std::string::npos) << told[0].second;
+}
+
 TEST_F(MajorTest, CommunicationsAreLogged) {
   const auto incident = log(reporter_);
   ASSERT_TRUE(work_->major.declare(incident.id, "alice", std::nullopt, manager_));
