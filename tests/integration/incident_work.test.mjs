@@ -339,7 +339,30 @@ test('major incident: declared by an incident manager, notifies, keeps a communi
   assert.equal(action.status, 201, action.text);
   const closed = await move(as.alice, key, 'closed');
   assert.equal(closed.major, true);
+  // Closed: nothing more is added to it.
+  assertProblem(await as.lead.post(`/api/v1/incidents/${key}/worklog`, { body: 'late note' }), 409);
+  assertProblem(await upload(as.lead, key, 'late file', 'text/plain', 'late.txt'), 409);
+  assertProblem(await as.lead.post(`/api/v1/incidents/${key}/tasks`, { title: 'late task' }), 409);
+  assertProblem(await as.lead.post(`/api/v1/incidents/${key}/communications`, { audience: 'users', body: 'late' }), 409);
   // Reporters never see the review.
   const reported = await logIncident(as.rita, { title: 'Hers' });
   assertProblem(await as.rita.get(`/api/v1/incidents/${reported.key}/lessons-learned`), 403);
+});
+
+test('a restricted major incident is announced by its key: its title stays out of inboxes and mail', async () => {
+  const inc = await logIncident(as.fiona, { title: 'Board member mailbox compromised osprey', group: 'forensics', restricted: true });
+  const declared = await as.ian.post(`/api/v1/incidents/${inc.key}/major`, { major_manager: 'fiona' });
+  assert.equal(declared.status, 200, declared.text);
+  const inbox = (await as.fiona.get('/api/v1/me/notifications')).body.items.filter((n) => n.incident === inc.key);
+  assert.equal(inbox.length, 1);
+  assert.match(inbox[0].message, new RegExp(inc.key));
+  assert.ok(!inbox[0].message.includes('osprey'), inbox[0].message);
+  const mail = srv.sqlRows(`SELECT recipient, subject, payload FROM outbox WHERE subject LIKE '%${inc.key}%'`);
+  assert.deepEqual(mail.map((m) => m.recipient), ['fiona@example.org']);
+  for (const m of mail) assert.ok(!m.subject.includes('osprey') && !m.payload.includes('osprey'), JSON.stringify(m));
+  // An ordinary major incident names itself.
+  const open = await logIncident(as.alice, { title: 'Payroll run failed heron' });
+  assert.equal((await as.ian.post(`/api/v1/incidents/${open.key}/major`, { major_manager: 'lead' })).status, 200);
+  const told = (await as.lead.get('/api/v1/me/notifications')).body.items.find((n) => n.incident === open.key);
+  assert.match(told.message, /heron/);
 });

@@ -551,3 +551,62 @@ test('time spent resolved before a reopen is held, not counted against the SLA',
   assert.ok(clock.paused_ms >= reopenedAt - resolvedAt - 5, `paused ${clock.paused_ms} ms, resolved for ${reopenedAt - resolvedAt} ms`);
   assert.equal(Date.parse(clock.due_at), Date.parse(inc.reported_at) + 240 * MINUTE + clock.paused_ms);
 });
+
+test('concurrent transitions from the same state: exactly one takes effect', async () => {
+  const inc = await logIncident(as.alice, { title: 'Raced', assignee: 'alice' });
+  await move(as.alice, inc.key, 'in_progress');
+  const clients = [as.alice, as.bob, as.ian, as.sam];
+  const resolves = await Promise.all(clients.map((c) => c.post(`/api/v1/incidents/${inc.key}/transitions`, { to: 'resolved', ...RESOLVE })));
+  assert.deepEqual(resolves.map((r) => r.status).sort(), [200, 409, 409, 409]);
+  const reopens = await Promise.all(clients.map((c) => c.post(`/api/v1/incidents/${inc.key}/transitions`, { to: 'reopened' })));
+  assert.deepEqual(reopens.map((r) => r.status).sort(), [200, 409, 409, 409]);
+  const now = await read(as.alice, inc.key);
+  assert.equal(now.status, 'reopened');
+  assert.equal(now.reopen_count, 1);
+  const moves = (await as.alice.get(`/api/v1/incidents/${inc.key}/timeline`)).body.items.filter((i) => i.action === 'incident.transition');
+  assert.deepEqual(moves.map((m) => m.detail.to), ['in_progress', 'resolved', 'reopened']);
+});
+
+// Last in this file: it changes the shared 'business' calendar.
+test('business calendars: holidays and working hours hold the clocks; a calendar change moves open incidents at once', async () => {
+  const dayMs = 86_400_000;
+  const midnight = Math.floor(Date.now() / dayMs) * dayMs;
+  const date = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const before = await logIncident(as.alice, { title: 'Logged before the holidays were set', impact: 'moderate', urgency: 'medium' });
+  assertTargets(before, 3);
+  const current = await as.alice.get('/api/v1/settings/calendars/business');
+  assert.equal(current.status, 200, current.text);
+  const everyDay = [{ start: '00:00', end: '24:00' }];
+  const calendar = {
+    zone: 'UTC',
+    week: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, everyDay])),
+    holidays: [date(midnight), date(midnight + dayMs)],
+  };
+  // Refused: agents, bad zones, bad dates, unknown fields, a stale version — and nothing changes.
+  assertProblem(await as.alice.put('/api/v1/settings/calendars/business', calendar), 403);
+  for (const bad of [{ ...calendar, zone: 'Mars/Olympus_Mons' }, { ...calendar, holidays: ['2026-13-01'] },
+    { ...calendar, week: { ...calendar.week, caturday: everyDay } }, { ...calendar, lunch: true }, { ...calendar, week: {} }]) {
+    assertProblem(await as.ian.put('/api/v1/settings/calendars/business', bad), 422, undefined, JSON.stringify(bad).slice(0, 80));
+  }
+  assertProblem(await as.ian.put('/api/v1/settings/calendars/business', calendar, { headers: { 'if-match': '"999"' } }), 412);
+  const unchanged = await as.alice.get('/api/v1/settings/calendars/business');
+  assert.deepEqual(unchanged.body, current.body);
+
+  const put = await as.ian.put('/api/v1/settings/calendars/business', calendar, { headers: { 'if-match': current.headers.get('etag') } });
+  assert.equal(put.status, 200, put.text);
+  assert.deepEqual(put.body.holidays, calendar.holidays);
+  const work = midnight + 2 * dayMs; // the first working minute
+  // A P2 logged on a holiday: its clocks start when work does.
+  const p2 = await logIncident(as.alice, { title: 'Logged on a holiday', impact: 'moderate', urgency: 'critical' });
+  assertTargets(p2, 2);
+  assert.equal(p2.sla.response.elapsed_ms, 0);
+  assert.equal(Date.parse(p2.sla.response.due_at), work + 30 * MINUTE);
+  assert.equal(Date.parse(p2.sla.resolution.due_at), work + 480 * MINUTE);
+  // The incident logged before the change follows the calendar it is on.
+  const moved = await read(as.alice, before.key);
+  assert.equal(Date.parse(moved.sla.response.due_at), work + 240 * MINUTE);
+  assert.equal(Date.parse(moved.sla.resolution.due_at), work + 1440 * MINUTE);
+  // A P1 stays on the 24x7 calendar.
+  const p1 = await logIncident(as.alice, { title: 'P1 on a holiday', impact: 'extensive', urgency: 'critical' });
+  assert.equal(Date.parse(p1.sla.response.due_at), Date.parse(p1.reported_at) + 15 * MINUTE);
+});
