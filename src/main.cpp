@@ -10,6 +10,7 @@
 #include "app/app.hpp"
 #include "app/config.hpp"
 #include "audit/audit_log.hpp"
+#include "detection/scan.hpp"
 #include "util/time.hpp"
 
 namespace {
@@ -132,6 +133,33 @@ int main(int argc, char** argv) {
       "--public-key", public_key,
       "trusted Ed25519 public key (hex); default: DATA_DIR/audit-signing.key.pub if present");
 
+  // scan
+  custos::detection::ScanOptions scan_options;
+  std::vector<std::string> scan_filter_options;
+  std::string scan_format = "text";
+  auto* scan = app.add_subcommand(
+      "scan",
+      "run a fail2ban filter over log files, as fail2ban-regex does: every failing line "
+      "(--format ndjson) or a summary (text). Times are read and printed in the local time of "
+      "the TZ environment variable");
+  scan->add_option("--filter", scan_options.filter,
+                   "fail2ban filter file, e.g. /etc/fail2ban/filter.d/sshd.conf (its .local, "
+                   ".d/ and [INCLUDES] are read too)")
+      ->required();
+  scan->add_option("--filter-option", scan_filter_options,
+                   "NAME=VALUE filter option as a jail sets it, e.g. mode=aggressive (repeatable)");
+  scan->add_option("--now", scan_options.now,
+                   "reference time for dates without a year: RFC 3339 with offset "
+                   "(2005-08-14T12:00:00+02:00) or epoch seconds (default: the clock)");
+  scan->add_option("--format", scan_format,
+                   "text: summary with counts, per-regex hits, elapsed time and lines/s; ndjson: "
+                   "one JSON object per failing line {line, time, epoch, host, fields}")
+      ->check(CLI::IsMember({"text", "ndjson"}));
+  scan->add_flag("!--no-prefilter", scan_options.prefilter,
+                 "match every failregex with PCRE2 instead of screening them with Hyperscan first");
+  scan->add_option("LOGFILE", scan_options.logs, "log files to read ('-' for standard input)")
+      ->required();
+
   app.add_subcommand("version", "print the version");
 
   try {
@@ -211,6 +239,20 @@ int main(int argc, char** argv) {
       auto issued = core.credentials->issue_token(target->id, token_name, ttl, cli_actor());
       std::cout << issued.token << "\n";
       return 0;
+    }
+    if (scan->parsed()) {
+      for (const auto& text : scan_filter_options) {
+        auto option = custos::detection::parse_filter_option(text);
+        if (!option) {
+          std::cerr << "custos: --filter-option: '" << text << "' is not NAME=VALUE\n";
+          return 2;
+        }
+        scan_options.filter_options.push_back(*option);
+      }
+      scan_options.format = scan_format == "ndjson"
+                                ? custos::detection::ScanOptions::Format::kNdjson
+                                : custos::detection::ScanOptions::Format::kText;
+      return custos::detection::run_scan(scan_options, std::cout, std::cerr);
     }
     if (audit_verify->parsed()) {
       Config c = resolve(audit_opts);

@@ -1,0 +1,408 @@
+#include "detection/filter_matcher.hpp"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+
+namespace custos::detection {
+namespace {
+
+constexpr std::size_t kMlfidCacheSize = 100;
+constexpr std::chrono::minutes kMlfidCacheTime{5};
+// A line without a date takes the previous line's date if that is at most this old.
+constexpr double kLastDateValidity = 60;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// FailData
+
+const std::optional<std::string>* FilterMatcher::FailData::find(std::string_view name) const {
+  for (const auto& [k, v] : groups) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+bool FilterMatcher::FailData::truthy(std::string_view name) const {
+  const auto* v = find(name);
+  return v != nullptr && v->has_value() && !(*v)->empty();
+}
+
+std::optional<std::string> FilterMatcher::FailData::get(std::string_view name) const {
+  const auto* v = find(name);
+  return v != nullptr ? *v : std::nullopt;
+}
+
+void FilterMatcher::FailData::set(std::string_view name, std::optional<std::string> value) {
+  for (auto& [k, v] : groups) {
+    if (k == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  groups.emplace_back(std::string(name), std::move(value));
+}
+
+std::optional<std::string> FilterMatcher::FailData::pop(std::string_view name) {
+  for (auto it = groups.begin(); it != groups.end(); ++it) {
+    if (it->first == name) {
+      auto value = std::move(it->second);
+      groups.erase(it);
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+FilterMatcher::FilterMatcher(std::shared_ptr<const CompiledFilter> filter, const ReferenceTime& now,
+                             Options options)
+    : filter_(std::move(filter)),
+      options_(options),
+      now_(now),
+      dates_(filter_->definition().datepattern, now) {
+  hs_scratch_ = filter_->make_scratch();
+}
+
+FilterMatcher::~FilterMatcher() {
+  if (hs_scratch_ != nullptr) hs_free_scratch(hs_scratch_);
+}
+
+void FilterMatcher::set_reference(const ReferenceTime& now) {
+  now_ = now;
+  dates_.set_reference(now);
+}
+
+FilterMatcher::CacheEntry* FilterMatcher::cache_get(const std::string& key) {
+  const auto it = mlfid_.find(key);
+  if (it == mlfid_.end()) return nullptr;
+  if (it->second->second.expires <= std::chrono::steady_clock::now()) {
+    mlfid_order_.erase(it->second);
+    mlfid_.erase(it);
+    return nullptr;
+  }
+  return &it->second->second;
+}
+
+void FilterMatcher::cache_set(const std::string& key, FailData data) {
+  const auto expires = std::chrono::steady_clock::now() + kMlfidCacheTime;
+  if (const auto it = mlfid_.find(key); it != mlfid_.end()) {
+    it->second->second = CacheEntry{std::move(data), expires};
+    return;
+  }
+  if (mlfid_.size() >= kMlfidCacheSize) {
+    // Oldest first, as fail2ban's cache.
+    mlfid_.erase(mlfid_order_.front().first);
+    mlfid_order_.pop_front();
+  }
+  mlfid_order_.emplace_back(key, CacheEntry{std::move(data), expires});
+  mlfid_[key] = std::prev(mlfid_order_.end());
+}
+
+void FilterMatcher::cache_unset(const std::string& key) {
+  const auto it = mlfid_.find(key);
+  if (it == mlfid_.end()) return;
+  mlfid_order_.erase(it->second);
+  mlfid_.erase(it);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void FilterMatcher::process(std::string_view line, LineResult& result) {
+  result.clear();
+  std::optional<double> date;
+  bool no_date = false;
+  TupleLine tuple;
+  const auto found = dates_.match(line, zone_);
+  const double now = static_cast<double>(now_.epoch);
+  if (found) {
+    tuple.before.assign(line.substr(0, found->begin));
+    tuple.date.assign(line.substr(found->begin, found->end - found->begin));
+    tuple.after.assign(line.substr(found->end));
+    if (!tuple.date.empty()) {
+      date = found->epoch;
+      if (date) {
+        last_date_text_ = tuple.date;
+        last_date_ = date;
+      }
+    } else if (last_date_ && *last_date_ > now - kLastDateValidity) {
+      tuple = TupleLine{"", last_date_text_, std::string(line)};
+      date = last_date_;
+    } else {
+      date = now;  // {NONE}: lines carry no date, they happen now
+    }
+  } else {
+    tuple.after.assign(line);
+  }
+  if (!date) {
+    no_date = true;
+    if (last_date_ && *last_date_ > now - kLastDateValidity) {
+      tuple = TupleLine{"", last_date_text_, std::string(line)};
+      date = last_date_;
+    }
+  }
+  result.time = date;
+  const std::size_t max_lines = static_cast<std::size_t>(filter_->definition().maxlines);
+  if (max_lines <= 1) lines_.clear();
+  lines_.push_back(std::move(tuple));
+  while (lines_.size() > max_lines) lines_.pop_front();
+  find_failures(date, no_date, result);
+}
+
+void FilterMatcher::process_at(std::string_view line, double time, LineResult& result) {
+  result.clear();
+  result.time = time;
+  last_date_ = time;
+  const std::size_t max_lines = static_cast<std::size_t>(filter_->definition().maxlines);
+  if (max_lines <= 1) lines_.clear();
+  lines_.push_back(TupleLine{"", "", std::string(line)});
+  while (lines_.size() > max_lines) lines_.pop_front();
+  find_failures(time, false, result);
+}
+
+void FilterMatcher::build_buffer() {
+  buffer_.clear();
+  for (std::size_t i = 0; i < lines_.size(); ++i) {
+    if (i > 0) buffer_ += '\n';
+    buffer_ += lines_[i].before;
+    buffer_ += lines_[i].after;
+  }
+  buffer_ += '\n';
+}
+
+bool FilterMatcher::ignored(std::string_view text) {
+  for (const auto& ignore : filter_->ignoreregexes()) {
+    if (ignore.regex.matches(text, scratch_)) return true;
+  }
+  return false;
+}
+
+FilterMatcher::FailData FilterMatcher::groups_of(const CompiledRegex& regex,
+                                                 std::string_view subject) const {
+  FailData fail;
+  for (const auto& [name, number] : regex.regex.names()) {
+    const Span& s = spans_[static_cast<std::size_t>(number)];
+    fail.groups.emplace_back(
+        name, s.matched ? std::optional<std::string>(std::string(s.in(subject))) : std::nullopt);
+  }
+  // alt_NAME fills NAME when NAME is empty.
+  for (const auto& [target, number] : regex.groups.alternates) {
+    const Span& s = spans_[static_cast<std::size_t>(number)];
+    if (s.matched && s.end > s.begin && !fail.truthy(target)) {
+      fail.set(target, std::string(s.in(subject)));
+    }
+  }
+  return fail;
+}
+
+void FilterMatcher::drop_matched_lines(std::size_t begin, std::size_t end) {
+  // Line numbers of the match's first and last line within buffer_.
+  const std::size_t first = static_cast<std::size_t>(
+      std::count(buffer_.begin(), buffer_.begin() + static_cast<long>(begin), '\n'));
+  std::size_t line_end = buffer_.find('\n', end > 0 ? end - 1 : 0);
+  line_end = line_end == std::string::npos ? buffer_.size() : line_end + 1;
+  const std::size_t last = static_cast<std::size_t>(
+      std::count(buffer_.begin(), buffer_.begin() + static_cast<long>(line_end), '\n'));
+  std::deque<TupleLine> kept;
+  for (std::size_t i = 0; i < lines_.size(); ++i) {
+    if (i < first || i >= last) kept.push_back(lines_[i]);
+  }
+  lines_ = std::move(kept);
+}
+
+FilterMatcher::FailData FilterMatcher::merge_mlfid(const std::string& mlfid, FailData fail,
+                                                   int matched_lines) {
+  // fail2ban's Filter._mergeFailure. Flags: 1 nofail, 2 forget, 4 cached had nofail/gained,
+  // 8 gained (a success: pending failures of this connection are forgiven).
+  CacheEntry* cached = cache_get(mlfid);
+  int flags = 0;
+  if (fail.truthy("mlfgained")) {
+    flags |= 8 | 1;
+    if (!fail.truthy("nofail")) fail.set("nofail", fail.get("mlfgained"));
+  } else if (fail.truthy("nofail")) {
+    flags |= 1;
+  }
+  if (auto forget = fail.pop("mlfforget"); forget && !forget->empty()) flags |= 2;
+
+  auto update_users = [](FailData& target, const std::optional<std::string>& user) {
+    if (user && !user->empty()) {
+      if (!target.users) target.users.emplace();
+      target.users->insert(*user);
+    }
+    return target.users ? target.users->size() : std::size_t{0};
+  };
+
+  FailData local;
+  FailData* target = nullptr;
+  std::size_t user_count = 0;
+  if (cached != nullptr) {
+    FailData& groups = cached->data;
+    user_count = update_users(groups, fail.get("user"));
+    if (auto v = groups.pop("nofail"); v && !v->empty()) flags |= 4;
+    if (auto v = groups.pop("mlfgained"); v && !v->empty()) flags |= 4;
+    if (flags & 8) groups.mlfpending = false;
+    if ((flags & 4) == 0 && !groups.mlfpending) groups.matches.reset();
+    for (auto& [k, v] : fail.groups) {
+      if (v) groups.set(k, v);
+    }
+    if (flags & 2) {
+      local = std::move(groups);
+      cache_unset(mlfid);
+      target = &local;
+    } else {
+      target = &groups;
+    }
+  } else if (!(flags & 2)) {
+    local = std::move(fail);
+    user_count = update_users(local, local.get("user"));
+    cache_set(mlfid, std::move(local));
+    target = &cache_get(mlfid)->data;
+  } else {
+    local = std::move(fail);
+    target = &local;
+  }
+  FailData& f = *target;
+  const bool pending = f.mlfpending;
+  f.mlfpending = false;
+  if (pending || user_count > 1) {
+    f.pop("nofail");
+    f.pop("mlfgained");
+    flags &= ~(8 | 1);
+  }
+  if ((flags & 1) == 0) {
+    int m = f.nofail_matches.value_or(0);
+    f.nofail_matches.reset();
+    m += f.matches.value_or(0);
+    if ((flags & 8) == 0) m += matched_lines;
+    f.matches = m;
+  } else if ((flags & 3) == 1) {
+    f.nofail_matches = f.nofail_matches.value_or(0) + matched_lines;
+  }
+  return f;
+}
+
+void FilterMatcher::find_failures(std::optional<double> date, bool no_date, LineResult& result) {
+  const CompiledFilter& filter = *filter_;
+  const bool multi = filter.definition().maxlines > 1;
+  build_buffer();
+  const auto& failregexes = filter.failregexes();
+  const auto& ignores = filter.ignoreregexes();
+
+  // With few ignoreregexes fail2ban checks them first, on the whole line.
+  if (!ignores.empty() && ignores.size() + 2 < failregexes.size() && ignored(buffer_)) {
+    result.kind = LineResult::Kind::kIgnored;
+    return;
+  }
+  FailData pre_groups;
+  bool have_pre = false;
+  if (const auto& pref = filter.prefregex()) {
+    if (!pref->regex.search(buffer_, scratch_, spans_)) return;
+    pre_groups = groups_of(*pref, buffer_);
+    have_pre = true;
+    if (auto content = pre_groups.pop("content"); content && !content->empty()) {
+      lines_.clear();
+      lines_.push_back(TupleLine{"", "", *content});
+      buffer_ = *content;
+      buffer_ += '\n';
+    }
+  }
+  filter.candidates(buffer_, hs_scratch_, candidates_);
+  for (std::size_t index = 0; index < failregexes.size(); ++index) {
+    if (!candidates_[index]) continue;
+    const CompiledRegex& failregex = failregexes[index];
+    if (!failregex.regex.search(buffer_, scratch_, spans_)) continue;
+    const std::size_t match_begin = spans_[0].begin;
+    const std::size_t match_end = spans_[0].end;
+    FailData fail = groups_of(failregex, buffer_);
+    if (!ignores.empty() && ignored(buffer_)) {
+      result.kind = LineResult::Kind::kIgnored;
+      if (!options_.check_all_regex) break;
+      continue;
+    }
+    (void)no_date;
+    int matched_lines = 1;
+    if (multi) {
+      const std::string_view matched(buffer_.data() + match_begin, match_end - match_begin);
+      matched_lines = static_cast<int>(std::count(matched.begin(), matched.end(), '\n')) + 1;
+      if (!matched.empty() && matched.back() == '\n') --matched_lines;
+      matched_lines = std::max(matched_lines, 1);
+    }
+    if (!options_.check_all_regex || multi) {
+      if (multi) drop_matched_lines(match_begin, match_end);
+    }
+    if (have_pre) {
+      FailData merged = pre_groups;
+      for (auto& [k, v] : fail.groups) merged.set(k, std::move(v));
+      fail = std::move(merged);
+    }
+    result.kind = LineResult::Kind::kMatched;
+    result.matched.push_back(index);
+    const std::optional<std::string> mlfid = fail.get("mlfid");
+    if (mlfid) {
+      fail = merge_mlfid(*mlfid, std::move(fail), matched_lines);
+      if (fail.truthy("nofail") && !options_.check_all_regex) return;
+    } else {
+      fail.matches = fail.matches.value_or(0) + matched_lines;
+    }
+    std::optional<std::string> fid = fail.get("fid");
+    const char* ip_group = "ip4";
+    std::optional<std::string> ip = fail.get("ip4");
+    if (!ip) {
+      ip = fail.get("ip6");
+      ip_group = "ip6";
+    }
+    if (!ip) {
+      ip = fail.get("dns");
+      ip_group = "dns";
+    }
+    if (!ip) {
+      if (!fid && !mlfid) continue;  // fail2ban: "No group found" — a broken regex
+      ip = fid;
+      ip_group = "fid";
+    }
+    if (!ip) {
+      // The connection's address is not known yet: pending until a later line supplies it.
+      if (mlfid) {
+        if (CacheEntry* entry = cache_get(*mlfid)) entry->data.mlfpending = true;
+      }
+      if (!options_.check_all_regex) return;
+      continue;
+    }
+    if (!fail.truthy("nofail")) {
+      Failure failure;
+      failure.regex = index;
+      const bool by_fid = fid && *fid != *ip;
+      failure.id = by_fid ? *fid : *ip;
+      failure.id_group = by_fid ? "fid" : ip_group;
+      failure.time = date;
+      for (const auto& [name, number] : failregex.groups.fields) {
+        (void)number;
+        if (auto v = fail.get(name)) failure.fields.emplace_back(name, *v);
+      }
+      if (have_pre) {
+        for (const auto& [name, number] : filter.prefregex()->groups.fields) {
+          (void)number;
+          const bool known = std::any_of(failure.fields.begin(), failure.fields.end(),
+                                         [&](const auto& kv) { return kv.first == name; });
+          if (auto v = fail.get(name); !known && v) {
+            failure.fields.emplace_back(name, *v);
+          }
+        }
+      }
+      // A user name remembered from an earlier line of the same connection.
+      if (auto user = fail.get("user");
+          user && std::none_of(failure.fields.begin(), failure.fields.end(),
+                               [](const auto& kv) { return kv.first == "user"; })) {
+        failure.fields.emplace_back("user", *user);
+      }
+      if (fail.users) failure.users.assign(fail.users->begin(), fail.users->end());
+      failure.attempts = fail.matches.value_or(1);
+      result.failures.push_back(std::move(failure));
+    }
+    if (!options_.check_all_regex) break;
+  }
+}
+
+}  // namespace custos::detection
