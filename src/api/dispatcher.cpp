@@ -50,6 +50,12 @@ http::Response Dispatcher::handle(http::Request& request) const {
   return response;
 }
 
+bool Dispatcher::is_quick(const http::Request& request) const {
+  if (db_ != nullptr && db_->backend() != store::Backend::sqlite) return false;
+  const Route* route = router_.find(request.method, request.path);
+  return route != nullptr && route->quick;
+}
+
 http::Response Dispatcher::dispatch(http::Request& request) const {
   if (request.path.empty() || request.path.front() != '/' || !util::is_valid_utf8(request.path) ||
       request.path.find('\0') != std::string::npos) {
@@ -60,7 +66,8 @@ http::Response Dispatcher::dispatch(http::Request& request) const {
   for (const auto& name : request.query_names()) {
     const auto value = request.query(name);
     if (!util::is_valid_utf8(name) || (value && !util::is_valid_utf8(*value))) {
-      throw bad_request("query parameter '" + (util::is_valid_utf8(name) ? name.substr(0, 64) : "?") +
+      throw bad_request("query parameter '" +
+                        (util::is_valid_utf8(name) ? name.substr(0, 64) : "?") +
                         "' is not valid UTF-8 once decoded");
     }
   }

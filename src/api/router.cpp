@@ -1,67 +1,110 @@
 #include "api/router.hpp"
 
 #include <algorithm>
+#include <array>
+#include <stdexcept>
 
 namespace custos::api {
 
 namespace {
 
-// Matches "/a/{x}/c" against "/a/42/c". Segment values may not be empty or
-// contain '/', which keeps path traversal out of parameters.
-bool match_pattern(std::string_view pattern, std::string_view path,
-                   std::vector<std::pair<std::string, std::string>>& params) {
-  params.clear();
-  while (!pattern.empty() || !path.empty()) {
-    if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/')
-      return false;
-    pattern.remove_prefix(1);
-    path.remove_prefix(1);
-    const auto p_end = pattern.find('/');
-    const auto s_end = path.find('/');
-    const std::string_view p_seg = pattern.substr(0, p_end);
-    const std::string_view s_seg = path.substr(0, s_end);
-    if (p_seg.size() > 2 && p_seg.front() == '{' && p_seg.back() == '}') {
-      if (s_seg.empty() || s_seg == "." || s_seg == "..") return false;
-      params.emplace_back(std::string(p_seg.substr(1, p_seg.size() - 2)), std::string(s_seg));
-    } else if (p_seg != s_seg) {
-      return false;
-    }
-    pattern = p_end == std::string_view::npos ? std::string_view{} : pattern.substr(p_end);
-    path = s_end == std::string_view::npos ? std::string_view{} : path.substr(s_end);
+constexpr std::size_t kMaxSegments = 32;
+
+// Splits "/a/b/c" into {"a", "b", "c"}; false if the path is not absolute or too deep.
+bool split_path(std::string_view path, std::array<std::string_view, kMaxSegments>& out,
+                std::size_t& count) {
+  count = 0;
+  if (path.empty() || path.front() != '/') return false;
+  while (!path.empty()) {
+    path.remove_prefix(1);  // the '/'
+    if (count == kMaxSegments) return false;
+    const auto end = path.find('/');
+    out[count++] = path.substr(0, end);
+    path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
   }
   return true;
 }
 
+bool method_matches(std::string_view route_method, std::string_view method) {
+  return route_method == method || (method == "HEAD" && route_method == "GET");
+}
+
 }  // namespace
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+void Router::add(Route route) {
+  Compiled compiled;
+  std::array<std::string_view, kMaxSegments> parts{};
+  std::size_t count = 0;
+  if (!split_path(route.pattern, parts, count)) {
+    throw std::invalid_argument("route pattern must be an absolute path: " + route.pattern);
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view part = parts.at(i);
+    const bool parameter = part.size() > 2 && part.front() == '{' && part.back() == '}';
+    compiled.segments.push_back(
+        {std::string(parameter ? part.substr(1, part.size() - 2) : part), parameter});
+    if (!parameter) ++compiled.literals;
+  }
+  routes_.push_back(std::move(route));
+  compiled_.push_back(std::move(compiled));
+}
+
+// Calls on_match(index) for every route whose pattern matches the path, whatever its
+// method. Parameter segments may not be empty, "." or "..", which keeps path traversal
+// out of parameters; a segment never contains '/'.
+template <class OnMatch>
+void Router::for_each_match(std::string_view path, OnMatch&& on_match) const {
+  std::array<std::string_view, kMaxSegments> parts{};
+  std::size_t count = 0;
+  if (!split_path(path, parts, count)) return;
+  for (std::size_t r = 0; r < compiled_.size(); ++r) {
+    const auto& segments = compiled_[r].segments;
+    if (segments.size() != count) continue;
+    bool matched = true;
+    for (std::size_t i = 0; i < count && matched; ++i) {
+      const std::string_view part = parts.at(i);
+      matched = segments[i].is_parameter ? !(part.empty() || part == "." || part == "..")
+                                         : segments[i].text == part;
+    }
+    if (matched) on_match(r, parts);
+  }
+}
 
 Match Router::match(std::string_view method, std::string_view path) const {
   Match result;
-  std::vector<std::pair<std::string, std::string>> params;
-  // Literal segments win over parameters: "/users/me" before "/users/{name}".
-  const Route* best = nullptr;
   int best_literals = -1;
-  for (const Route& route : routes_) {
-    if (!match_pattern(route.pattern, path, params)) continue;
-    if (route.method != method && !(method == "HEAD" && route.method == "GET")) {
+  for_each_match(path, [&](std::size_t r, const auto& parts) {
+    const Route& route = routes_[r];
+    if (!method_matches(route.method, method)) {
       if (std::find(result.allowed_methods.begin(), result.allowed_methods.end(), route.method) ==
           result.allowed_methods.end()) {
         result.allowed_methods.push_back(route.method);
       }
-      continue;
+      return;
     }
-    const int literals =
-        static_cast<int>(std::count(route.pattern.begin(), route.pattern.end(), '/')) -
-        static_cast<int>(std::count(route.pattern.begin(), route.pattern.end(), '{'));
-    if (literals > best_literals) {
-      best = &route;
-      best_literals = literals;
-      result.params = params;
+    const Compiled& compiled = compiled_[r];
+    if (compiled.literals <= best_literals) return;
+    best_literals = compiled.literals;
+    result.route = &route;
+    result.params.clear();
+    for (std::size_t i = 0; i < compiled.segments.size(); ++i) {
+      if (compiled.segments[i].is_parameter)
+        result.params.emplace_back(compiled.segments[i].text, std::string(parts.at(i)));
     }
-  }
-  result.route = best;
+  });
   return result;
+}
+
+const Route* Router::find(std::string_view method, std::string_view path) const {
+  const Route* best = nullptr;
+  int best_literals = -1;
+  for_each_match(path, [&](std::size_t r, const auto&) {
+    if (!method_matches(routes_[r].method, method) || compiled_[r].literals <= best_literals)
+      return;
+    best = &routes_[r];
+    best_literals = compiled_[r].literals;
+  });
+  return best;
 }
 
 }  // namespace custos::api

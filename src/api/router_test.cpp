@@ -58,5 +58,30 @@ TEST(Router, HeadIsServedByGet) {
   EXPECT_NE(r.match("HEAD", "/healthz").route, nullptr);
 }
 
+TEST(Router, FindAgreesWithMatchAndIgnoresOtherMethods) {
+  Router r;
+  r.add(route("GET", "/api/v1/audit/{seq}"));
+  r.add(route("GET", "/api/v1/audit/verify"));
+  r.add(route("POST", "/api/v1/audit/{seq}"));
+  for (const char* path : {"/api/v1/audit/verify", "/api/v1/audit/7", "/api/v1/audit", "/x"}) {
+    EXPECT_EQ(r.find("GET", path), r.match("GET", path).route) << path;
+  }
+  EXPECT_EQ(r.find("POST", "/api/v1/audit/7")->method, "POST");
+  EXPECT_EQ(r.find("DELETE", "/api/v1/audit/7"), nullptr);
+}
+
+TEST(Router, VeryDeepPathsMatchNothing) {
+  Router r;
+  r.add(route("GET", "/x/{id}"));
+  std::string deep;
+  for (int i = 0; i < 1000; ++i) deep += "/x";
+  EXPECT_EQ(r.match("GET", deep).route, nullptr);
+  EXPECT_EQ(r.find("GET", deep), nullptr);
+}
+
+TEST(Router, RejectsRelativePatterns) {
+  EXPECT_THROW(Router().add(route("GET", "x")), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace custos::api

@@ -259,7 +259,8 @@ int serve(const Config& config) {
                        a.response_bytes, a.duration_ms, a.request->remote_address,
                        a.request->request_id);
         }
-      });
+      },
+      [&dispatcher](const http::Request& r) { return dispatcher.is_quick(r); });
   server.listen();
   Housekeeper housekeeper(core, std::chrono::seconds(config.checkpoint_interval_seconds));
   std::optional<IncidentScheduler> incident_jobs;  // SLA sweep and automatic closure

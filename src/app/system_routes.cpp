@@ -22,7 +22,9 @@ void add_system_routes(api::Router& router, store::Database& db, Metrics& metric
               [](Context&) {
                 return api::json_response(200, {{"status", "ok"}});
               },
-              {"Liveness: the process answers", "system", "", "Health", 200, {}, {}}});
+              {"Liveness: the process answers", "system", "", "Health", 200, {}, {}},
+              false,
+              true});
 
   router.add(
       {"GET",
@@ -34,7 +36,9 @@ void add_system_routes(api::Router& router, store::Database& db, Metrics& metric
          }
          return api::json_response(200, {{"status", "ready"}, {"database", "ok"}});
        },
-       {"Readiness: the database answers", "system", "", "Health", 200, {}, {503}}});
+       {"Readiness: the database answers", "system", "", "Health", 200, {}, {503}},
+       false,
+       true});
 
   // Metrics reveal no secrets but do reveal activity: loopback scrapers (the usual
   // Prometheus sidecar) or holders of metrics_read only, unless configured public.

@@ -85,19 +85,31 @@ const char* Accounts::columns() {
          "created_at, updated_at, version";
 }
 
-User Accounts::from_row(const store::Row& r) {
+const std::string& Accounts::joined_columns() {
+  static const std::string joined = [] {
+    std::string out = "u.";
+    for (const char* c = columns(); *c != '\0'; ++c) {
+      out += *c;
+      if (*c == ' ') out += "u.";
+    }
+    return out;
+  }();
+  return joined;
+}
+
+User Accounts::from_row(const store::Row& r, std::size_t first) {
   User u;
-  u.id = r.i64(0);
-  u.username = r.str(1);
-  u.email = r.opt_str(2);
-  u.display_name = r.str(3);
-  u.roles = RoleSet::from_csv(r.str(4));
-  u.active = r.i64(5) != 0;
-  u.mfa_required = r.i64(6) != 0;
-  u.totp_enabled = r.i64(7) != 0;
-  u.created_at = r.i64(8);
-  u.updated_at = r.i64(9);
-  u.version = r.i64(10);
+  u.id = r.i64(first);
+  u.username = r.str(first + 1);
+  u.email = r.opt_str(first + 2);
+  u.display_name = r.str(first + 3);
+  u.roles = RoleSet::from_csv(r.str(first + 4));
+  u.active = r.i64(first + 5) != 0;
+  u.mfa_required = r.i64(first + 6) != 0;
+  u.totp_enabled = r.i64(first + 7) != 0;
+  u.created_at = r.i64(first + 8);
+  u.updated_at = r.i64(first + 9);
+  u.version = r.i64(first + 10);
   return u;
 }
 

@@ -96,8 +96,11 @@ class Accounts {
                     const std::string& actor);
   void disable_totp(std::int64_t user_id, const std::string& actor);
 
-  static User from_row(const store::Row& row);
+  // A user from `columns()` read at `first` onwards in a row.
+  static User from_row(const store::Row& row, std::size_t first = 0);
   static const char* columns();
+  // The same columns, each prefixed "u." for queries that join users as u.
+  static const std::string& joined_columns();
 
  private:
   store::Database& db_;

@@ -1,6 +1,7 @@
 #include "auth/credentials.hpp"
 
 #include "audit/audit_log.hpp"
+#include "auth/accounts.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 
@@ -20,6 +21,18 @@ TokenInfo token_from_row(const store::Row& r) {
 
 nlohmann::json time_or_null(const std::optional<std::int64_t>& t) {
   return t ? nlohmann::json(util::to_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+Principal principal_of(User user, AuthMethod method, std::int64_t credential_id) {
+  Principal p;
+  p.user_id = user.id;
+  p.username = user.username;
+  p.display_name = user.display_name;
+  p.roles = user.roles;
+  p.method = method;
+  p.credential_id = credential_id;
+  p.account = std::make_shared<const User>(std::move(user));
+  return p;
 }
 }  // namespace
 
@@ -54,14 +67,15 @@ std::optional<Principal> Credentials::authenticate_session(const std::string& co
   if (cookie_value.empty() || cookie_value.size() > 128) return std::nullopt;
   std::optional<Principal> p;
   db_.read([&](store::Connection& c) {
-    auto r = c.query_one(
-        "SELECT s.id, s.csrf_token, s.enrolment_only, u.id, u.username, u.display_name, u.roles"
-        " FROM sessions s JOIN users u ON u.id = s.user_id"
-        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1",
-        {util::sha256_hex(cookie_value), util::now_ms()});
+    static const std::string sql = "SELECT s.id, s.csrf_token, s.enrolment_only, " +
+                                   Accounts::joined_columns() +
+                                   " FROM sessions s JOIN users u ON u.id = s.user_id"
+                                   " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1";
+    auto r = c.query_one(sql, {util::sha256_hex(cookie_value), util::now_ms()});
     if (!r) return;
-    p = Principal{r->i64(3),           r->str(4), r->str(5), RoleSet::from_csv(r->str(6)),
-                  AuthMethod::session, r->i64(0), r->str(1), r->i64(2) != 0};
+    p = principal_of(Accounts::from_row(*r, 3), AuthMethod::session, r->i64(0));
+    p->csrf_token = r->str(1);
+    p->enrolment_only = r->i64(2) != 0;
   });
   return p;
 }
@@ -102,14 +116,13 @@ std::optional<Principal> Credentials::authenticate_token(const std::string& bear
   if (!bearer.starts_with(kTokenPrefix) || bearer.size() > 128) return std::nullopt;
   std::optional<Principal> p;
   db_.read([&](store::Connection& c) {
-    auto r = c.query_one(
-        "SELECT t.id, u.id, u.username, u.display_name, u.roles FROM api_tokens t"
-        " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL"
-        " AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1",
-        {util::sha256_hex(bearer), util::now_ms()});
+    static const std::string sql =
+        "SELECT t.id, " + Accounts::joined_columns() +
+        " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"
+        " AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1";
+    auto r = c.query_one(sql, {util::sha256_hex(bearer), util::now_ms()});
     if (!r) return;
-    p = Principal{r->i64(1),         r->str(2), r->str(3), RoleSet::from_csv(r->str(4)),
-                  AuthMethod::token, r->i64(0), "",        false};
+    p = principal_of(Accounts::from_row(*r, 1), AuthMethod::token, r->i64(0));
   });
   if (p) note_token_use(p->credential_id);
   return p;

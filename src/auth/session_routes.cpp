@@ -109,11 +109,14 @@ void add_session_routes(api::Router& router, const AuthRouteDeps& deps) {
               Permission::signed_in,
               [&deps](Context& ctx) {
                 ctx.allow_query({});
-                auto user = deps.accounts.find_by_id(ctx.user().user_id);
+                const auto& p = ctx.user();
+                if (p.account) return api::json_response(200, me_json(*p.account, p));
+                auto user = deps.accounts.find_by_id(p.user_id);
                 if (!user) throw api::unauthorized();
-                return api::json_response(200, me_json(*user, ctx.user()));
+                return api::json_response(200, me_json(*user, p));
               },
               {"Who am I: the signed-in user and their roles", "me", "", "Me", 200, {}, {401}},
+              true,
               true});
 
   router.add({"POST",

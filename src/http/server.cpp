@@ -8,6 +8,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstring>
 #include <mutex>
 #include <unordered_set>
 
@@ -51,6 +52,34 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
+// A request id for correlating log lines: unique and not guessable from earlier ones,
+// without a system call per request (a per-thread generator seeded once from the OS).
+std::string next_request_id() {
+  thread_local std::uint64_t state = [] {
+    std::uint64_t seed = 0;
+    const std::string bytes = util::random_bytes(sizeof seed);
+    std::memcpy(&seed, bytes.data(), sizeof seed);
+    return seed;
+  }();
+  // splitmix64: every call gives a fresh, well-mixed 64-bit value.
+  const auto next = [] {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31U);
+  };
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string id(16, '\0');
+  std::uint64_t bits = next();
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i == 10) bits = next();  // 6 bits a character: 10 from each draw
+    id[i] = kAlphabet[bits & 63U];
+    bits >>= 6U;
+  }
+  return id;
+}
+
 std::string problem_body(int status, std::string_view title, std::string_view detail) {
   // Built by hand: this runs for malformed requests, before any JSON machinery.
   return std::string(R"({"type":"about:blank","title":")") + std::string(title) + R"(","status":)" +
@@ -63,6 +92,7 @@ struct Server::Impl {
   ServerOptions options;
   Handler handler;
   AccessObserver observer;
+  QuickPredicate is_quick;
   net::io_context ioc;
   net::thread_pool workers;
   tcp::acceptor acceptor{ioc};
@@ -80,10 +110,11 @@ struct Server::Impl {
   std::mutex connections_mutex;
   std::unordered_set<Connection*> live;
 
-  Impl(ServerOptions o, Handler h, AccessObserver obs)
+  Impl(ServerOptions o, Handler h, AccessObserver obs, QuickPredicate quick)
       : options(std::move(o)),
         handler(std::move(h)),
         observer(std::move(obs)),
+        is_quick(std::move(quick)),
         ioc(options.io_threads),
         workers(static_cast<std::size_t>(options.worker_threads)) {}
 
@@ -105,8 +136,7 @@ struct Server::Impl {
     out.remote_address = remote;
     out.tls = tls;
     const auto incoming_id = out.header("x-request-id");
-    out.request_id =
-        sane_request_id(incoming_id) ? std::string(incoming_id) : util::random_token(12);
+    out.request_id = sane_request_id(incoming_id) ? std::string(incoming_id) : next_request_id();
     return out;
   }
 
@@ -175,8 +205,14 @@ struct Server::Impl {
       const unsigned version = beast_req.version();
       auto request = std::make_shared<Request>(to_request(beast_req, remote, tls));
 
-      // Run the handler on the worker pool and come back to this connection's strand.
-      Response response = co_await net::co_spawn(workers, run_handler(request), net::use_awaitable);
+      // Quick requests are answered right here; the rest run on the worker pool and come
+      // back to this connection's strand.
+      Response response;
+      if (is_quick && is_quick(*request)) {
+        response = handler(*request);
+      } else {
+        response = co_await net::co_spawn(workers, run_handler(request), net::use_awaitable);
+      }
 
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
       for (auto& [name, value] : response.headers) res.insert(name, value);
@@ -297,8 +333,10 @@ struct Server::Impl {
   }
 };
 
-Server::Server(ServerOptions options, Handler handler, AccessObserver observer)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(observer))) {
+Server::Server(ServerOptions options, Handler handler, AccessObserver observer,
+               QuickPredicate is_quick)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(observer),
+                                   std::move(is_quick))) {
   if (impl_->options.tls) {
     impl_->ssl_context.emplace(net::ssl::context::tls_server);
     auto& ctx = *impl_->ssl_context;

@@ -232,7 +232,9 @@ void add_incident_routes(api::Router& router, IncidentService& service) {
                "Incident",
                200,
                {},
-               {401, 404}}});
+               {401, 404}},
+              false,
+              true});
 
   router.add({"PATCH",
               "/api/v1/incidents/{key}",
