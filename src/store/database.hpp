@@ -25,6 +25,14 @@ class Connection {
  public:
   virtual ~Connection() = default;
   virtual Rows query(std::string_view sql, std::span<const Value> params) = 0;
+  // Calls on_row for each result row until it returns false. The row is only valid during
+  // the call and may be reused for the next one: for scans too long to hold in memory.
+  virtual void for_each_row(std::string_view sql, std::span<const Value> params,
+                            const std::function<bool(const Row&)>& on_row) {
+    for (const auto& row : query(sql, params)) {
+      if (!on_row(row)) return;
+    }
+  }
   // Executes a statement and returns the number of rows it changed.
   virtual std::int64_t execute(std::string_view sql, std::span<const Value> params) = 0;
   // Runs one or more statements without parameters (migrations).

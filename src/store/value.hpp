@@ -43,6 +43,11 @@ class Row {
   }
   [[nodiscard]] const Value& operator[](std::size_t i) const { return values_.at(i); }
 
+  // For backends that stream rows: the row is refilled in place, so text columns reuse
+  // the buffers of the previous row instead of allocating new ones.
+  void resize(std::size_t columns) { values_.resize(columns); }
+  Value& slot(std::size_t i) { return values_.at(i); }
+
  private:
   std::vector<Value> values_;
 };

@@ -51,6 +51,22 @@ class SqliteConnection final : public Connection {
     return rows;
   }
 
+  void for_each_row(std::string_view sql, std::span<const Value> params,
+                    const std::function<bool(const Row&)>& on_row) override {
+    sqlite3_stmt* stmt = prepare(sql, params);
+    Row row({});
+    row.resize(static_cast<std::size_t>(sqlite3_column_count(stmt)));
+    int rc = 0;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      for (std::size_t i = 0; i < row.size(); ++i) refill(row.slot(i), stmt, static_cast<int>(i));
+      if (!on_row(row)) {
+        sqlite3_reset(stmt);
+        return;
+      }
+    }
+    finish(stmt, rc, sql);
+  }
+
   std::int64_t execute(std::string_view sql, std::span<const Value> params) override {
     sqlite3_stmt* stmt = prepare(sql, params);
     int rc = 0;
@@ -125,6 +141,20 @@ class SqliteConnection final : public Connection {
         return Value{std::string(text != nullptr ? text : "", static_cast<std::size_t>(size))};
       }
     }
+  }
+
+  // column(), but text lands in the slot's existing buffer when it already holds text.
+  static void refill(Value& slot, sqlite3_stmt* stmt, int i) {
+    if (sqlite3_column_type(stmt, i) == SQLITE_TEXT ||
+        sqlite3_column_type(stmt, i) == SQLITE_BLOB) {
+      const auto* text = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+      const auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt, i));
+      auto* existing = std::get_if<std::string>(&slot);
+      if (existing == nullptr) existing = &slot.emplace<std::string>();
+      existing->assign(text != nullptr ? text : "", size);
+      return;
+    }
+    slot = column(stmt, i);
   }
 
   void finish(sqlite3_stmt* stmt, int rc, std::string_view sql) {
