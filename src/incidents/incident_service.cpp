@@ -623,16 +623,25 @@ std::optional<Incident> IncidentService::update(std::int64_t id, std::int64_t ex
 std::optional<Incident> IncidentService::transition(std::int64_t id, const TransitionInput& input,
                                                     const auth::Principal& who) {
   std::optional<Incident> out;
-  db_.write([&](store::Connection& c) {
-    const auto viewer = viewer_for(c, who);
-    auto current = load(c, id);
-    if (!current || !can_see(viewer, *current)) return;
-    if (input.expected_version && *input.expected_version != current->version) {
-      throw StaleVersion(current->version);
+  // Without If-Match the caller asks for a move from whatever the status is now: losing the
+  // row to a concurrent writer (PostgreSQL, READ COMMITTED) is no reason for a 412. Read it
+  // again and judge the move afresh; every stale attempt means another change was committed.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      db_.write([&](store::Connection& c) {
+        const auto viewer = viewer_for(c, who);
+        auto current = load(c, id);
+        if (!current || !can_see(viewer, *current)) return;
+        if (input.expected_version && *input.expected_version != current->version) {
+          throw StaleVersion(current->version);
+        }
+        out = apply_transition(c, *current, input, viewer, who.actor(), false);
+      });
+      return out;
+    } catch (const StaleVersion&) {
+      if (input.expected_version || attempt == 5) throw;
     }
-    out = apply_transition(c, *current, input, viewer, who.actor(), false);
-  });
-  return out;
+  }
 }
 
 std::optional<Incident> IncidentService::apply_transition(store::Connection& c, Incident incident,

@@ -397,37 +397,50 @@ std::optional<Problem> ProblemService::transition(std::int64_t id,
   if (input.root_cause) check_text("root_cause", *input.root_cause, kMaxText, true, false);
   if (input.workaround) check_text("workaround", *input.workaround, kMaxText, true, false);
   std::optional<Problem> out;
-  db_.write([&](store::Connection& c) {
-    auto current = load(c, id);
-    if (!current) return;
-    if (input.expected_version && *input.expected_version != current->version) {
-      throw ProblemStale(current->version);
+  // Without If-Match the caller asks for a move from whatever the status is now: a concurrent
+  // writer that changed the row first (PostgreSQL, READ COMMITTED) means reading it again and
+  // judging the move afresh, not a 412.
+  const auto attempt_once = [&] {
+    db_.write([&](store::Connection& c) {
+      auto current = load(c, id);
+      if (!current) return;
+      if (input.expected_version && *input.expected_version != current->version) {
+        throw ProblemStale(current->version);
+      }
+      const std::string root_cause = input.root_cause.value_or(current->root_cause);
+      const std::string workaround = input.workaround.value_or(current->workaround);
+      auto verdict = check_problem_transition(current->status, input.to, root_cause, workaround);
+      if (!verdict.allowed) throw ProblemTransitionRefused(std::move(verdict));
+      const auto now = util::now_ms();
+      std::optional<std::int64_t> resolved_at = current->resolved_at;
+      std::optional<std::int64_t> closed_at = current->closed_at;
+      if (input.to == ProblemStatus::resolved) resolved_at = now;
+      if (input.to == ProblemStatus::investigating) resolved_at.reset();  // reopened
+      if (input.to == ProblemStatus::closed) closed_at = now;
+      const auto changed = c.execute(
+          "UPDATE problems SET status = ?, root_cause = ?, workaround = ?, resolved_at = ?,"
+          " closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+          {std::string(problem_status_name(input.to)), root_cause, workaround,
+           store::maybe(resolved_at), store::maybe(closed_at), now, id, current->version});
+      if (changed != 1) throw ProblemStale(current->version + 1);  // a concurrent writer won
+      out = load(c, id);
+      if (input.root_cause || input.workaround) index_problem(c, id);
+      nlohmann::json detail = {{"from", problem_status_name(current->status)},
+                               {"to", problem_status_name(input.to)},
+                               {"version", out->version}};
+      if (input.root_cause) detail["root_cause_bytes"] = input.root_cause->size();
+      if (input.workaround) detail["workaround_bytes"] = input.workaround->size();
+      audit_.append(c, {who.actor(), "problem.transition", "problem", problem_key(id), detail});
+    });
+  };
+  for (int attempt = 1;; ++attempt) {
+    try {
+      attempt_once();
+      return out;
+    } catch (const ProblemStale&) {
+      if (input.expected_version || attempt == 5) throw;
     }
-    const std::string root_cause = input.root_cause.value_or(current->root_cause);
-    const std::string workaround = input.workaround.value_or(current->workaround);
-    auto verdict = check_problem_transition(current->status, input.to, root_cause, workaround);
-    if (!verdict.allowed) throw ProblemTransitionRefused(std::move(verdict));
-    const auto now = util::now_ms();
-    std::optional<std::int64_t> resolved_at = current->resolved_at;
-    std::optional<std::int64_t> closed_at = current->closed_at;
-    if (input.to == ProblemStatus::resolved) resolved_at = now;
-    if (input.to == ProblemStatus::investigating) resolved_at.reset();  // reopened
-    if (input.to == ProblemStatus::closed) closed_at = now;
-    c.execute(
-        "UPDATE problems SET status = ?, root_cause = ?, workaround = ?, resolved_at = ?,"
-        " closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-        {std::string(problem_status_name(input.to)), root_cause, workaround,
-         store::maybe(resolved_at), store::maybe(closed_at), now, id, current->version});
-    out = load(c, id);
-    if (input.root_cause || input.workaround) index_problem(c, id);
-    nlohmann::json detail = {{"from", problem_status_name(current->status)},
-                             {"to", problem_status_name(input.to)},
-                             {"version", out->version}};
-    if (input.root_cause) detail["root_cause_bytes"] = input.root_cause->size();
-    if (input.workaround) detail["workaround_bytes"] = input.workaround->size();
-    audit_.append(c, {who.actor(), "problem.transition", "problem", problem_key(id), detail});
-  });
-  return out;
+  }
 }
 
 std::vector<LinkedIncident> ProblemService::linked_incidents(std::int64_t problem_id,

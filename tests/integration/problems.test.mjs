@@ -241,3 +241,19 @@ test('known errors matching an incident title are suggested with their workaroun
   assert.equal((await read(as.alice, inc.key)).problem, vpn.key);
   assert.deepEqual(stable(await read(as.alice, inc.key)).problem, vpn.key);
 });
+
+test('concurrent transitions of a problem: exactly one takes effect and is audited', async () => {
+  const p = await create(as.alice, { title: 'Raced problem' });
+  const clients = [as.alice, as.bob, as.ian, as.sam];
+  const results = await Promise.all(clients.map((c) => c.post(`/api/v1/problems/${p.key}/transitions`, { to: 'investigating' })));
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, 409, 409, 409], results.map((r) => r.text).join('\n'));
+  const now = await readProblem(as.alice, p.key);
+  assert.equal(now.status, 'investigating');
+  assert.equal(now.version, 2);
+  const audited = (await srv.auditEntries()).filter((e) => e.action === 'problem.transition' && e.object_id === p.key);
+  assert.equal(audited.length, 1, JSON.stringify(audited));
+  // With If-Match, the losers are told their version is stale.
+  const withVersion = await Promise.all(clients.map((c) => c.post(`/api/v1/problems/${p.key}/transitions`,
+    { to: 'known_error', workaround: 'Restart it.' }, { headers: { 'if-match': '"2"' } })));
+  assert.deepEqual(withVersion.map((r) => r.status).sort(), [200, 412, 412, 412]);
+});
