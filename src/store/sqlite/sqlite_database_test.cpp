@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -51,6 +52,43 @@ TEST_F(SqliteTest, RoundTripsEveryValueType) {
   EXPECT_DOUBLE_EQ(row.f64(1), 2.5);
   EXPECT_EQ(row.str(2), "h\xc3\xa9");
   EXPECT_TRUE(row.is_null(3));
+}
+
+TEST_F(SqliteTest, ForEachRowStreamsEveryValueAndStopsWhenAsked) {
+  // A reused row must not carry a value over from the previous one: text, then NULL, then
+  // shorter text, then a number in the same column.
+  std::vector<std::string> seen;
+  db_->read([&](Connection& c) {
+    const std::array<Value, 0> none{};
+    c.for_each_row(
+        "SELECT 'a long text value' UNION ALL SELECT NULL UNION ALL SELECT 'b' UNION ALL SELECT 7",
+        none, [&](const Row& r) {
+          if (r.is_null(0)) {
+            seen.emplace_back("NULL");
+          } else if (std::holds_alternative<std::int64_t>(r[0])) {
+            seen.push_back(std::to_string(r.i64(0)));
+          } else {
+            seen.push_back(r.str(0));
+          }
+          return true;
+        });
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"a long text value", "NULL", "b", "7"}));
+
+  int visited = 0;
+  db_->read([&](Connection& c) {
+    const std::array<Value, 1> limit{std::int64_t{100}};
+    c.for_each_row(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+        " SELECT i FROM n",
+        limit, [&](const Row& r) {
+          ++visited;
+          return r.i64(0) < 3;
+        });
+    // The statement was reset: it runs again from the start.
+    EXPECT_EQ(c.query("SELECT 1").size(), 1U);
+  });
+  EXPECT_EQ(visited, 3);
 }
 
 TEST_F(SqliteTest, UniqueViolationIsTyped) {
