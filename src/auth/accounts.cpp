@@ -67,17 +67,20 @@ std::optional<std::string> email_problem(const std::string& email) {
 }
 
 nlohmann::json to_json(const User& u) {
-  return {{"id", u.id},
-          {"username", u.username},
-          {"display_name", u.display_name},
-          {"email", u.email ? nlohmann::json(*u.email) : nlohmann::json(nullptr)},
-          {"roles", u.roles.names()},
-          {"active", u.active},
-          {"mfa_required", u.mfa_required},
-          {"mfa_enabled", u.totp_enabled},
-          {"created_at", util::to_rfc3339(u.created_at)},
-          {"updated_at", util::to_rfc3339(u.updated_at)},
-          {"version", u.version}};
+  // Assigned member by member: a braced initializer list would copy every value twice.
+  nlohmann::json j = nlohmann::json::object();
+  j["id"] = u.id;
+  j["username"] = u.username;
+  j["display_name"] = u.display_name;
+  j["email"] = u.email ? nlohmann::json(*u.email) : nlohmann::json(nullptr);
+  j["roles"] = u.roles.names();
+  j["active"] = u.active;
+  j["mfa_required"] = u.mfa_required;
+  j["mfa_enabled"] = u.totp_enabled;
+  j["created_at"] = util::to_rfc3339(u.created_at);
+  j["updated_at"] = util::to_rfc3339(u.updated_at);
+  j["version"] = u.version;
+  return j;
 }
 
 const char* Accounts::columns() {
