@@ -41,7 +41,7 @@ void FilterMatcher::FailData::set(std::string_view name, std::optional<std::stri
       return;
     }
   }
-  groups.emplace_back(std::string(name), std::move(value));
+  groups.emplace_back(name, std::move(value));
 }
 
 std::optional<std::string> FilterMatcher::FailData::pop(std::string_view name) {
@@ -114,40 +114,49 @@ void FilterMatcher::process(std::string_view line, LineResult& result) {
   result.clear();
   std::optional<double> date;
   bool no_date = false;
-  TupleLine tuple;
+  // The line as the regexes see it: the date text cut out (fail2ban's "tuple line").
+  std::size_t cut_begin = 0;
+  std::size_t cut_end = 0;
+  bool whole_line = false;  // dated by the previous line: nothing cut
   const auto found = dates_.match(line, zone_);
   const double now = static_cast<double>(now_.epoch);
   if (found) {
-    tuple.before.assign(line.substr(0, found->begin));
-    tuple.date.assign(line.substr(found->begin, found->end - found->begin));
-    tuple.after.assign(line.substr(found->end));
-    if (!tuple.date.empty()) {
+    cut_begin = found->begin;
+    cut_end = found->end;
+    if (cut_end > cut_begin) {
       date = found->epoch;
       if (date) {
-        last_date_text_ = tuple.date;
+        last_date_text_.assign(line.substr(cut_begin, cut_end - cut_begin));
         last_date_ = date;
       }
     } else if (last_date_ && *last_date_ > now - kLastDateValidity) {
-      tuple = TupleLine{"", last_date_text_, std::string(line)};
+      whole_line = true;
       date = last_date_;
     } else {
       date = now;  // {NONE}: lines carry no date, they happen now
     }
-  } else {
-    tuple.after.assign(line);
   }
   if (!date) {
     no_date = true;
     if (last_date_ && *last_date_ > now - kLastDateValidity) {
-      tuple = TupleLine{"", last_date_text_, std::string(line)};
+      whole_line = true;
       date = last_date_;
     }
   }
+  if (whole_line) cut_begin = cut_end = 0;
   result.time = date;
   const std::size_t max_lines = static_cast<std::size_t>(filter_->definition().maxlines);
-  if (max_lines <= 1) lines_.clear();
-  lines_.push_back(std::move(tuple));
-  while (lines_.size() > max_lines) lines_.pop_front();
+  if (max_lines <= 1) {
+    buffer_.assign(line.substr(0, cut_begin));
+    buffer_.append(line.substr(cut_end));
+    buffer_ += '\n';
+  } else {
+    lines_.push_back(TupleLine{std::string(line.substr(0, cut_begin)),
+                               std::string(line.substr(cut_begin, cut_end - cut_begin)),
+                               std::string(line.substr(cut_end))});
+    while (lines_.size() > max_lines) lines_.pop_front();
+    build_buffer();
+  }
   find_failures(date, no_date, result);
 }
 
@@ -156,9 +165,14 @@ void FilterMatcher::process_at(std::string_view line, double time, LineResult& r
   result.time = time;
   last_date_ = time;
   const std::size_t max_lines = static_cast<std::size_t>(filter_->definition().maxlines);
-  if (max_lines <= 1) lines_.clear();
-  lines_.push_back(TupleLine{"", "", std::string(line)});
-  while (lines_.size() > max_lines) lines_.pop_front();
+  if (max_lines <= 1) {
+    buffer_.assign(line);
+    buffer_ += '\n';
+  } else {
+    lines_.push_back(TupleLine{"", "", std::string(line)});
+    while (lines_.size() > max_lines) lines_.pop_front();
+    build_buffer();
+  }
   find_failures(time, false, result);
 }
 
@@ -182,7 +196,9 @@ bool FilterMatcher::ignored(std::string_view text) {
 FilterMatcher::FailData FilterMatcher::groups_of(const CompiledRegex& regex,
                                                  std::string_view subject) const {
   FailData fail;
+  fail.groups.reserve(regex.regex.names().size());
   for (const auto& [name, number] : regex.regex.names()) {
+    if (number == regex.groups.content) continue;  // handled by the caller, never a field
     const Span& s = spans_[static_cast<std::size_t>(number)];
     fail.groups.emplace_back(
         name, s.matched ? std::optional<std::string>(std::string(s.in(subject))) : std::nullopt);
@@ -286,7 +302,6 @@ FilterMatcher::FailData FilterMatcher::merge_mlfid(const std::string& mlfid, Fai
 void FilterMatcher::find_failures(std::optional<double> date, bool no_date, LineResult& result) {
   const CompiledFilter& filter = *filter_;
   const bool multi = filter.definition().maxlines > 1;
-  build_buffer();
   const auto& failregexes = filter.failregexes();
   const auto& ignores = filter.ignoreregexes();
 
@@ -295,17 +310,27 @@ void FilterMatcher::find_failures(std::optional<double> date, bool no_date, Line
     result.kind = LineResult::Kind::kIgnored;
     return;
   }
-  FailData pre_groups;
+  // prefregex's groups are read only when a failregex matches (most lines match none).
+  const auto& pref = filter.prefregex();
   bool have_pre = false;
-  if (const auto& pref = filter.prefregex()) {
+  bool pre_in_content = false;  // the prefregex's subject moved to content_
+  if (pref) {
     if (!pref->regex.search(buffer_, scratch_, spans_)) return;
-    pre_groups = groups_of(*pref, buffer_);
+    pre_spans_.assign(spans_.begin(), spans_.end());
     have_pre = true;
-    if (auto content = pre_groups.pop("content"); content && !content->empty()) {
-      lines_.clear();
-      lines_.push_back(TupleLine{"", "", *content});
-      buffer_ = *content;
-      buffer_ += '\n';
+    const int content_group = pref->groups.content;
+    if (content_group > 0 && spans_[static_cast<std::size_t>(content_group)].matched &&
+        spans_[static_cast<std::size_t>(content_group)].end >
+            spans_[static_cast<std::size_t>(content_group)].begin) {
+      const Span& c = spans_[static_cast<std::size_t>(content_group)];
+      content_.assign(buffer_, c.begin, c.end - c.begin);
+      content_ += '\n';
+      buffer_.swap(content_);
+      pre_in_content = true;
+      if (multi) {
+        lines_.clear();
+        lines_.push_back(TupleLine{"", "", buffer_.substr(0, buffer_.size() - 1)});
+      }
     }
   }
   filter.candidates(buffer_, hs_scratch_, candidates_);
@@ -333,7 +358,9 @@ void FilterMatcher::find_failures(std::optional<double> date, bool no_date, Line
       if (multi) drop_matched_lines(match_begin, match_end);
     }
     if (have_pre) {
-      FailData merged = pre_groups;
+      spans_.swap(pre_spans_);
+      FailData merged = groups_of(*pref, pre_in_content ? content_ : buffer_);
+      spans_.swap(pre_spans_);
       for (auto& [k, v] : fail.groups) merged.set(k, std::move(v));
       fail = std::move(merged);
     }

@@ -80,7 +80,8 @@ class FilterMatcher {
   // fail2ban's "fail" dictionary: named groups (nullopt = did not participate) plus the
   // bookkeeping fail2ban keeps under reserved names.
   struct FailData {
-    std::vector<std::pair<std::string, std::optional<std::string>>> groups;
+    // Names point into the compiled filter's regexes (or are literals): no copies per line.
+    std::vector<std::pair<std::string_view, std::optional<std::string>>> groups;
     std::optional<std::set<std::string>> users;
     std::optional<int> matches;
     std::optional<int> nofail_matches;
@@ -114,8 +115,10 @@ class FilterMatcher {
   MatchScratch scratch_;
   hs_scratch* hs_scratch_ = nullptr;
   std::vector<Span> spans_;
+  std::vector<Span> pre_spans_;  // the prefregex's match, while the failregexes run
   std::vector<char> candidates_;
   std::string buffer_;           // the text the regexes see
+  std::string content_;          // prefregex's <F-CONTENT>, which the failregexes then see
   std::deque<TupleLine> lines_;  // maxlines buffer
   std::optional<double> last_date_;
   std::string last_date_text_;

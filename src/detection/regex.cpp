@@ -200,7 +200,37 @@ Regex::Regex(std::string_view pattern, Options options) : pattern_(pattern) {
                      std::to_string(offset));
   }
   // JIT is an optimisation: a pattern it cannot handle still runs in the interpreter.
-  pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);
+  jit_ = pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE) == 0;
+  std::uint32_t all_options = 0;
+  pcre2_pattern_info(code_, PCRE2_INFO_ALLOPTIONS, &all_options);
+  anchored_ = (all_options & PCRE2_ANCHORED) != 0 && !options.multiline;
+  // Which bytes a match can start with, from PCRE2's study of the pattern.
+  std::uint32_t min_length = 0;
+  std::uint32_t first_type = 0;
+  pcre2_pattern_info(code_, PCRE2_INFO_MINLENGTH, &min_length);
+  pcre2_pattern_info(code_, PCRE2_INFO_FIRSTCODETYPE, &first_type);
+  if (anchored_ && min_length > 0) {
+    if (first_type == 1) {
+      std::uint32_t unit = 0;
+      pcre2_pattern_info(code_, PCRE2_INFO_FIRSTCODEUNIT, &unit);
+      first_bytes_ = {0, 0, 0, 0};
+      // The unit may be matched caselessly: allow both cases.
+      for (int c : {static_cast<int>(unit), std::tolower(static_cast<int>(unit)),
+                    std::toupper(static_cast<int>(unit))}) {
+        first_bytes_[static_cast<std::size_t>(c & 0xFF) >> 6] |= 1ULL << (c & 63);
+      }
+    } else if (first_type == 0) {
+      const std::uint8_t* bitmap = nullptr;
+      pcre2_pattern_info(code_, PCRE2_INFO_FIRSTBITMAP, &bitmap);
+      if (bitmap != nullptr) {
+        first_bytes_ = {0, 0, 0, 0};
+        for (int c = 0; c < 256; ++c) {
+          if (bitmap[c / 8] & (1U << (c % 8)))
+            first_bytes_[static_cast<std::size_t>(c) >> 6] |= 1ULL << (c & 63);
+        }
+      }
+    }
+  }
   std::uint32_t captures = 0;
   pcre2_pattern_info(code_, PCRE2_INFO_CAPTURECOUNT, &captures);
   if (captures > kMaxGroups) {
@@ -227,6 +257,9 @@ Regex::~Regex() { pcre2_code_free(code_); }
 
 Regex::Regex(Regex&& other) noexcept
     : code_(other.code_),
+      jit_(other.jit_),
+      anchored_(other.anchored_),
+      first_bytes_(other.first_bytes_),
       pattern_(std::move(other.pattern_)),
       group_count_(other.group_count_),
       names_(std::move(other.names_)) {
@@ -237,6 +270,9 @@ Regex& Regex::operator=(Regex&& other) noexcept {
   if (this != &other) {
     pcre2_code_free(code_);
     code_ = other.code_;
+    jit_ = other.jit_;
+    anchored_ = other.anchored_;
+    first_bytes_ = other.first_bytes_;
     other.code_ = nullptr;
     pattern_ = std::move(other.pattern_);
     group_count_ = other.group_count_;
@@ -248,8 +284,11 @@ Regex& Regex::operator=(Regex&& other) noexcept {
 int Regex::run(std::string_view subject, MatchScratch& scratch, std::size_t start,
                std::size_t end) const {
   const std::size_t length = std::min(end, subject.size());
-  const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(subject.data()), length, start, 0,
-                             scratch.data(), scratch.context());
+  // pcre2_jit_match skips the interpreter's entry checks; limits and JIT stack still apply.
+  const int rc = jit_ ? pcre2_jit_match(code_, reinterpret_cast<PCRE2_SPTR>(subject.data()), length,
+                                        start, 0, scratch.data(), scratch.context())
+                      : pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(subject.data()), length,
+                                    start, 0, scratch.data(), scratch.context());
   if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
       rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
     ++scratch.limit_hits;
@@ -285,6 +324,115 @@ std::optional<int> Regex::group(std::string_view name) const {
     if (n == name) return number;
   }
   return std::nullopt;
+}
+
+}  // namespace custos::detection
+
+namespace custos::detection {
+
+std::string necessary_prefix(std::string_view p) {
+  // Walk the top level: escapes, character classes and groups are single elements.
+  std::size_t cut = std::string_view::npos;
+  std::size_t i = 0;
+  while (i < p.size()) {
+    const char c = p[i];
+    if (c == '\\') {
+      // \1..\9 and \g, \k refer to captures: stop before them.
+      if (i + 1 < p.size() && (std::isdigit(static_cast<unsigned char>(p[i + 1])) ||
+                               p[i + 1] == 'g' || p[i + 1] == 'k')) {
+        if (cut == std::string_view::npos) cut = i;
+      }
+      i += 2;
+      continue;
+    }
+    if (c == '[') {
+      std::size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      while (j < p.size() && p[j] != ']') j += p[j] == '\\' ? 2 : 1;
+      i = j + 1;
+      continue;
+    }
+    if (c == '|') return std::string(p);  // top-level alternation: no safe cut
+    if (c == '(') {
+      // Find the group's end and whether it is harmless (no capture, reference, lookaround).
+      int depth = 0;
+      bool harmless = true;
+      std::size_t j = i;
+      for (; j < p.size(); ++j) {
+        const char d = p[j];
+        if (d == '\\') {
+          if (j + 1 < p.size() && (std::isdigit(static_cast<unsigned char>(p[j + 1])) ||
+                                   p[j + 1] == 'g' || p[j + 1] == 'k')) {
+            harmless = false;
+          }
+          ++j;
+          continue;
+        }
+        if (d == '[') {
+          std::size_t k = j + 1;
+          if (k < p.size() && p[k] == '^') ++k;
+          if (k < p.size() && p[k] == ']') ++k;
+          while (k < p.size() && p[k] != ']') k += p[k] == '\\' ? 2 : 1;
+          j = k;
+          continue;
+        }
+        if (d == '(') {
+          ++depth;
+          // (…), (?:…) and (?P<name>…) only group; anything else after "(?" looks around,
+          // refers back, branches on a condition or sets flags.
+          const bool plain = j + 1 >= p.size() || p[j + 1] != '?' ||
+                             (j + 2 < p.size() && p[j + 2] == ':') ||
+                             (j + 3 < p.size() && p[j + 2] == 'P' && p[j + 3] == '<');
+          if (!plain) harmless = false;
+        } else if (d == ')') {
+          if (--depth == 0) break;
+        }
+      }
+      if (!harmless && cut == std::string_view::npos) cut = i;
+      i = j + 1;
+      continue;
+    }
+    ++i;
+  }
+  if (cut == 0) return std::string(p);
+  // The prefix ends on a complete element (a quantifier cannot start the part cut off). Its
+  // groups only group: make them non-capturing, which every engine understands.
+  const std::string_view prefix = cut == std::string_view::npos ? p : p.substr(0, cut);
+  std::string out;
+  bool in_class = false;
+  for (std::size_t k = 0; k < prefix.size(); ++k) {
+    const char c = prefix[k];
+    if (c == '\\' && k + 1 < prefix.size()) {
+      out += c;
+      out += prefix[++k];
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      if (k + 1 < prefix.size() && prefix[k + 1] == '^') out += prefix[++k];
+      if (k + 1 < prefix.size() && prefix[k + 1] == ']') out += prefix[++k];
+      continue;
+    }
+    if (c == '(' && (k + 1 >= prefix.size() || prefix[k + 1] != '?')) {
+      out += "(?:";
+      continue;
+    }
+    if (c == '(' && prefix.substr(k, 4) == "(?P<") {
+      const std::size_t close = prefix.find('>', k);
+      out += "(?:";
+      k = close;
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 }  // namespace custos::detection

@@ -6,7 +6,9 @@
 // matches it under match and depth limits, so that a pathological pattern or line costs a
 // bounded amount of work instead of stalling a scan. Lines are matched as bytes: invalid
 // UTF-8 and binary garbage are ordinary input.
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -25,6 +27,12 @@ class RegexError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A prefix of a PCRE2 pattern that every match of the whole pattern also matches (at the same
+// place): the pattern cut before the first top-level element that captures, refers to a
+// capture or looks around. Cheap to screen many patterns with; the whole pattern when there is
+// a top-level alternation or nothing to cut.
+[[nodiscard]] std::string necessary_prefix(std::string_view pcre2_pattern);
 
 // Python `re` syntax → PCRE2 syntax: `\Z` → `\z`, `{,n}` → `{0,n}`, `\uXXXX`/`\UXXXXXXXX` →
 // UTF-8 bytes, inline flags reduced to those PCRE2 knows (`(?iu)` → `(?i)`), and global flags
@@ -85,6 +93,13 @@ class Regex {
   bool matches(std::string_view subject, MatchScratch& scratch) const;
 
   [[nodiscard]] const std::string& pattern() const { return pattern_; }
+  // True if a match can only start at the beginning of the subject (PCRE2's own analysis).
+  [[nodiscard]] bool anchored() const { return anchored_; }
+  // For an anchored pattern: false if no match can begin with this byte (so a subject starting
+  // with it cannot match); true when it might or when PCRE2 knows no first bytes.
+  [[nodiscard]] bool may_start_with(unsigned char byte) const {
+    return (first_bytes_[byte >> 6] >> (byte & 63)) & 1U;
+  }
   [[nodiscard]] int group_count() const { return group_count_; }
   // Named groups: name → group number, in name order.
   [[nodiscard]] const std::vector<std::pair<std::string, int>>& names() const { return names_; }
@@ -95,6 +110,9 @@ class Regex {
           std::size_t end) const;
 
   pcre2_real_code_8* code_ = nullptr;
+  bool jit_ = false;
+  bool anchored_ = false;
+  std::array<std::uint64_t, 4> first_bytes_{~0ULL, ~0ULL, ~0ULL, ~0ULL};
   std::string pattern_;
   int group_count_ = 0;
   std::vector<std::pair<std::string, int>> names_;
