@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   nodejs npm curl wrk openssl
+  fail2ban
 )
 
 missing=()
@@ -37,9 +38,32 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
+  # fail2ban is installed for its filters and annotated sample logs (the detection tests read
+  # them), not to run: keep its maintainer scripts from starting the service. A policy-rc.d
+  # that refuses is the Debian way; it is removed again unless it was there before.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [[ " ${missing[*]} " == *" fail2ban "* && ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    own_policy=1
+  fi
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if ((own_policy)); then $SUDO rm -f "$policy"; fi
 else
   echo "install-deps: system packages present"
+fi
+
+# Nothing of fail2ban may keep running (on a machine with systemd its unit is enabled on
+# install; on one without, there is no service manager to start it, and that is fine too).
+if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  $SUDO systemctl disable --now fail2ban.service >/dev/null 2>&1 || true
+elif command -v fail2ban-client >/dev/null && pgrep -x fail2ban-server >/dev/null 2>&1; then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  $SUDO fail2ban-client stop >/dev/null 2>&1 || true
 fi
 
 # JavaScript tooling for the integration and browser tests.
