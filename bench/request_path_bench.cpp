@@ -25,17 +25,21 @@ struct Server {
   custos::bench::TempCore temp;
   custos::app::Metrics metrics;
   custos::api::Router router;
+  std::unique_ptr<custos::app::RouteServices> services;
   std::unique_ptr<custos::api::Dispatcher> dispatcher;
   std::int64_t admin_id = 0;
 
   Server() {
     auto& core = temp.core();
-    custos::app::add_all_routes(router, core, metrics);
+    services = custos::app::add_all_routes(router, core, metrics);
     dispatcher = std::make_unique<custos::api::Dispatcher>(
         router,
-        custos::api::Authenticators{
-            [&core](const std::string& bearer) { return core.credentials->authenticate_token(bearer); },
-            [&core](const std::string& cookie) { return core.credentials->authenticate_session(cookie); }},
+        custos::api::Authenticators{[&core](const std::string& bearer) {
+                                      return core.credentials->authenticate_token(bearer);
+                                    },
+                                    [&core](const std::string& cookie) {
+                                      return core.credentials->authenticate_session(cookie);
+                                    }},
         core.db.get());
     admin_id = core.accounts->find("admin")->id;
   }
@@ -60,7 +64,8 @@ custos::http::Request make_request(std::string path, bool with_token) {
 
 void BM_SqliteRead_Select1(benchmark::State& state) {
   auto& db = *server().temp.core().db;
-  for (auto _ : state) db.read([](custos::store::Connection& c) { benchmark::DoNotOptimize(c.query("SELECT 1")); });
+  for (auto _ : state)
+    db.read([](custos::store::Connection& c) { benchmark::DoNotOptimize(c.query("SELECT 1")); });
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SqliteRead_Select1)->Threads(1)->Threads(2)->UseRealTime();
@@ -95,7 +100,8 @@ void run_dispatch(benchmark::State& state, const std::string& path, bool with_to
     custos::http::Request request = prototype;  // the server builds a fresh one per request too
     auto response = dispatcher.handle(request);
     if (response.status != 200) {
-      state.SkipWithError(("status " + std::to_string(response.status) + ": " + response.body).c_str());
+      state.SkipWithError(
+          ("status " + std::to_string(response.status) + ": " + response.body).c_str());
       break;
     }
     benchmark::DoNotOptimize(response);

@@ -18,7 +18,8 @@ struct RealRoutes {
   custos::bench::TempCore temp;
   custos::app::Metrics metrics;
   custos::api::Router router;
-  RealRoutes() { custos::app::add_all_routes(router, temp.core(), metrics); }
+  std::unique_ptr<custos::app::RouteServices> services =
+      custos::app::add_all_routes(router, temp.core(), metrics);
 };
 
 RealRoutes& routes() {
@@ -26,7 +27,8 @@ RealRoutes& routes() {
   return r;
 }
 
-void run_match(benchmark::State& state, std::string_view method, std::string_view path, bool expect_route) {
+void run_match(benchmark::State& state, std::string_view method, std::string_view path,
+               bool expect_route) {
   const auto& router = routes().router;
   state.counters["routes"] = static_cast<double>(router.routes().size());
   for (auto _ : state) {
@@ -46,8 +48,12 @@ void BM_Match_UserParam(benchmark::State& s) { run_match(s, "GET", "/api/v1/user
 void BM_Match_UserPasswordParam(benchmark::State& s) {
   run_match(s, "POST", "/api/v1/users/alice/password", true);
 }
-void BM_Match_NotFound(benchmark::State& s) { run_match(s, "GET", "/api/v1/no-such-collection/42", false); }
-void BM_Match_MethodNotAllowed(benchmark::State& s) { run_match(s, "PUT", "/api/v1/users/alice", false); }
+void BM_Match_NotFound(benchmark::State& s) {
+  run_match(s, "GET", "/api/v1/no-such-collection/42", false);
+}
+void BM_Match_MethodNotAllowed(benchmark::State& s) {
+  run_match(s, "PUT", "/api/v1/users/alice", false);
+}
 
 BENCHMARK(BM_Match_Me);
 BENCHMARK(BM_Match_Healthz);

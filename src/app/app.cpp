@@ -159,36 +159,37 @@ void ensure_first_admin(Core& core) {
   }
 }
 
-void add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
-  static std::optional<auth::AuthRouteDeps> deps;  // the router's handlers keep references to it
-  deps.emplace(auth::AuthRouteDeps{
-      *core.accounts, *core.credentials, *core.login, core.config.tls_enabled(),
-      std::int64_t{core.config.session_hours} * 3'600'000, core.config.totp_issuer});
-  auth::add_session_routes(router, *deps);
-  auth::add_user_routes(router, *deps);
-  auth::add_token_routes(router, *deps);
-  auth::add_lockout_routes(router, *deps);
+RouteServices::RouteServices(Core& core)
+    : auth{*core.accounts,
+           *core.credentials,
+           *core.login,
+           core.config.tls_enabled(),
+           std::int64_t{core.config.session_hours} * 3'600'000,
+           core.config.totp_issuer},
+      reference{*core.categories, *core.groups},
+      // Attachments are also bounded by server.max_body_bytes.
+      work(*core.db, *core.audit, core.config.data_dir, core.config.max_attachment_bytes),
+      problems(*core.db, *core.audit),
+      saved_views(*core.db, *core.audit) {}
+
+std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
+  auto services = std::make_unique<RouteServices>(core);
+  auth::add_session_routes(router, services->auth);
+  auth::add_user_routes(router, services->auth);
+  auth::add_token_routes(router, services->auth);
+  auth::add_lockout_routes(router, services->auth);
   audit::add_audit_routes(router, *core.db,
                           core.signing_key ? core.signing_key->public_key_hex() : std::string{});
-  static std::optional<incidents::IncidentRouteDeps> incident_deps;
-  incident_deps.emplace(incidents::IncidentRouteDeps{*core.categories, *core.groups});
-  incidents::add_reference_routes(router, *incident_deps);
+  incidents::add_reference_routes(router, services->reference);
   incidents::add_incident_routes(router, *core.incidents);
   incidents::add_settings_routes(router, *core.incident_settings, *core.escalation);
   incidents::add_notification_routes(router, *core.notifications);
-  // Working an incident: worklog, timeline, tasks, attachments (under <data_dir>/blobs), major
-  // incidents, review. Attachments are also bounded by server.max_body_bytes.
-  static std::optional<incidents::WorkServices> work;
-  work.emplace(*core.db, *core.audit, core.config.data_dir, core.config.max_attachment_bytes);
-  incidents::add_work_routes(router, *core.incidents, *work);
-  // Problems and saved views need only the database and the audit trail.
-  static std::optional<incidents::ProblemService> problems;
-  problems.emplace(*core.db, *core.audit);
-  incidents::add_problem_routes(router, *problems);
-  static std::optional<incidents::SavedViews> saved_views;
-  saved_views.emplace(*core.db, *core.audit);
-  incidents::add_saved_view_routes(router, *saved_views);
+  // Working an incident: worklog, timeline, tasks, attachments, major incidents, review.
+  incidents::add_work_routes(router, *core.incidents, services->work);
+  incidents::add_problem_routes(router, services->problems);
+  incidents::add_saved_view_routes(router, services->saved_views);
   add_system_routes(router, *core.db, metrics, core.config);
+  return services;
 }
 
 int serve(const Config& config) {
@@ -226,7 +227,7 @@ int serve(const Config& config) {
   });
 
   api::Router router;
-  add_all_routes(router, core, metrics);
+  const auto route_services = add_all_routes(router, core, metrics);
   api::Dispatcher dispatcher(
       router,
       {[&core](const std::string& bearer) { return core.credentials->authenticate_token(bearer); },

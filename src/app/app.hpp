@@ -12,12 +12,17 @@
 #include "auth/accounts.hpp"
 #include "auth/credentials.hpp"
 #include "auth/login.hpp"
+#include "auth/routes.hpp"
 #include "incidents/categories.hpp"
 #include "incidents/escalation.hpp"
 #include "incidents/groups.hpp"
 #include "incidents/incident_service.hpp"
 #include "incidents/notifications.hpp"
+#include "incidents/problems.hpp"
+#include "incidents/routes.hpp"
+#include "incidents/saved_views.hpp"
 #include "incidents/settings.hpp"
+#include "incidents/work_services.hpp"
 #include "store/database.hpp"
 
 namespace custos::app {
@@ -51,7 +56,20 @@ void ensure_first_admin(Core& core);
 // Runs the HTTP server until SIGINT/SIGTERM. Returns the process exit code.
 int serve(const Config& config);
 
-// Registers every route of the application.
-void add_all_routes(api::Router& router, Core& core, Metrics& metrics);
+// What only the HTTP routes use, built from the Core. The router's handlers keep references
+// into it, so it must live as long as the router.
+struct RouteServices {
+  explicit RouteServices(Core& core);
+
+  auth::AuthRouteDeps auth;
+  incidents::IncidentRouteDeps reference;
+  incidents::WorkServices work;  // attachments under <data_dir>/blobs
+  incidents::ProblemService problems;
+  incidents::SavedViews saved_views;
+};
+
+// Registers every route of the application. Keep the result as long as the router.
+[[nodiscard]] std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core,
+                                                            Metrics& metrics);
 
 }  // namespace custos::app
