@@ -11,6 +11,7 @@
 #   Start to ready    exec -> /readyz 200 on an existing database, median of 5 goal: < 300 ms
 #   Audit verify      1,000,000 entries, in-process and `custos audit verify`  goal: < 2 s
 #   Micro benchmarks  hot code from src/ (Google Benchmark, items/s)
+#   Log scanning      custos scan vs fail2ban-regex, sshd filter (bench/scan.sh)
 #
 # Environment knobs (defaults in brackets):
 #   CUSTOS_BENCH_BUILD [build/bench]   build directory (configured Release here if missing)
@@ -18,7 +19,7 @@
 #   CUSTOS_BENCH_AUDIT_N [1000000]     entries in the audit database (seeded once, then reused)
 #   CUSTOS_BENCH_AUDIT_DIR [$BUILD/data/audit-N]  where that database and its signing key live
 #   BENCH_MIN_TIME [0.2]               --benchmark_min_time for the micro benchmarks
-#   BENCH_SKIP [""]                    space-separated sections to skip: http ready audit micro
+#   BENCH_SKIP [""]                    space-separated sections to skip: http ready audit micro scan
 #   BENCH_WAIT_QUIET [0]               on a shared machine: wait up to this many seconds for other
 #                                      work to drop below 15% CPU before measuring
 #   BENCH_NO_BUILD [0]                 1: measure the binaries already in $BUILD (e.g. while someone
@@ -372,6 +373,12 @@ if ! skipped micro; then
       | grep -v -e '^\*\*\*WARNING\*\*\* CPU scaling' -e '^\*\*\*WARNING\*\*\* Library was built as DEBUG' \
       | sed 's/^/  /'
   done
+fi
+
+if ! skipped scan; then
+  section "Log scanning: custos scan vs fail2ban-regex (bench/scan.sh)"
+  CUSTOS_BENCH_BUILD=$BUILD BENCH_NO_BUILD=1 bash bench/scan.sh 2>&1 | tee "$RESULTS/scan.txt" ||
+    echo "bench: scan section failed (see $RESULTS/scan.txt)"
 fi
 
 # ---------------------------------------------------------------------------------------------

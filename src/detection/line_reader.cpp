@@ -10,7 +10,7 @@
 namespace custos::detection {
 
 LineReader::LineReader(const std::filesystem::path& path, std::size_t max_line)
-    : path_(path), max_line_(max_line), buffer_(std::min<std::size_t>(max_line, 1 << 20) + 1) {
+    : path_(path), max_line_(max_line), buffer_(std::min<std::size_t>(max_line, 1 << 20)) {
   if (path == "-") {
     fd_ = STDIN_FILENO;
     return;
