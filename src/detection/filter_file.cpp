@@ -556,6 +556,26 @@ FilterDefinition load_filter(const fs::path& path, const FilterOptions& options)
       def.maxlines = n;
     }
   }
+  // An option value that selects nothing (mode=agressive) leaves its tag unresolved, which
+  // fail2ban would silently match as literal text: say so instead.
+  for (const auto& [name, value] : options) {
+    if (value.empty()) continue;
+    std::vector<std::string> all = def.failregex;
+    all.insert(all.end(), def.ignoreregex.begin(), def.ignoreregex.end());
+    all.push_back(def.prefregex);
+    for (const auto& regex : all) {
+      std::size_t at = 0;
+      std::string tag;
+      std::size_t from = 0;
+      while (find_tag(regex, from, at, tag)) {
+        from = at + 1;
+        if (tag.find(value) != std::string::npos && tag.find('-') != std::string::npos) {
+          throw FilterError(file.string() + ": filter option " + name + "=" + value + ": <" + tag +
+                            "> is not defined in this filter (is the value right?)");
+        }
+      }
+    }
+  }
   if (def.failregex.empty()) {
     throw FilterError(file.string() + ": [Definition] failregex: not defined or empty");
   }

@@ -81,6 +81,7 @@ TEST_F(DetectionFilterFile, IncludesInterpolationTagsAndModes) {
   ASSERT_EQ(aggressive.failregex.size(), 2U);
   EXPECT_EQ(aggressive.failregex[1], R"(^svc\[\d+\]: probe from <HOST>$)");
   EXPECT_EQ(normal.files_read.size(), 2U);  // common.local is optional
+  EXPECT_THROW((void)load_filter(filter, {{"mode", "agressive"}}), FilterError);
 }
 
 TEST_F(DetectionFilterFile, LocalOverrideAndKnown) {
