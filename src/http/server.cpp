@@ -3,6 +3,7 @@
 //
 #include "http/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -154,6 +155,24 @@ struct Server::Impl {
     co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
   }
 
+  // After an error answer on a connection whose request was not read to its end: closing
+  // with unread bytes makes the kernel send a reset, which can destroy the answer before the
+  // client reads it. So stop sending, then read and drop what still arrives, for a bounded
+  // time and amount, and only then close.
+  template <class Stream>
+  net::awaitable<void> discard_rest(Stream& stream) {
+    auto& layer = beast::get_lowest_layer(stream);
+    boost::system::error_code ec;
+    layer.socket().shutdown(tcp::socket::shutdown_send, ec);
+    layer.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> sink{};
+    constexpr std::size_t kMaxDiscarded = 64U * 1024U * 1024U;
+    for (std::size_t discarded = 0; !ec && discarded < kMaxDiscarded;) {
+      discarded += co_await layer.async_read_some(net::buffer(sink),
+                                                  net::redirect_error(net::use_awaitable, ec));
+    }
+  }
+
   // A coroutine with parameters rather than a capturing lambda: parameters live in
   // the coroutine frame, a lambda's captures would die with the temporary lambda.
   net::awaitable<Response> run_handler(std::shared_ptr<Request> request) {
@@ -181,6 +200,7 @@ struct Server::Impl {
       if (ec == bhttp::error::header_limit) {
         co_await write_error(stream, 431, "Request Header Fields Too Large",
                              "request headers exceed the limit", tls);
+        co_await discard_rest(stream);
         co_return;
       }
       if (ec == bhttp::error::body_limit) {
@@ -188,6 +208,7 @@ struct Server::Impl {
                              "request body exceeds the limit of " +
                                  std::to_string(options.max_body_bytes) + " bytes",
                              tls);
+        co_await discard_rest(stream);
         co_return;
       }
       if (ec) {
