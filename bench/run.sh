@@ -12,6 +12,8 @@
 #   Audit verify      1,000,000 entries, in-process and `custos audit verify`  goal: < 2 s
 #   Micro benchmarks  hot code from src/ (Google Benchmark, items/s)
 #   Log scanning      custos scan vs fail2ban-regex, sshd filter (bench/scan.sh)
+#   Incidents         only with CUSTOS_BENCH_INCIDENTS=N (slow: loads N incidents first):
+#                     bench/incidents.sh — lists, search, read, create, SLA sweep, memory
 #
 # Environment knobs (defaults in brackets):
 #   CUSTOS_BENCH_BUILD [build/bench]   build directory (configured Release here if missing)
@@ -366,7 +368,8 @@ fi
 
 if ! skipped micro; then
   for name in "${BENCH_TARGETS[@]}"; do
-    [[ $name == audit_verify_bench ]] && continue
+    # These two seed large databases first; they have their own sections.
+    [[ $name == audit_verify_bench || $name == incident_sweep_bench ]] && continue
     section "$name (--benchmark_min_time=$MIN_TIME)"
     "$BUILD/$name" --benchmark_min_time="$MIN_TIME" \
       --benchmark_out="$RESULTS/$name.json" --benchmark_out_format=json 2>&1 \
@@ -412,3 +415,10 @@ fi
 echo
 echo "  (30 MB = 28.6 MiB.) Bench time: $(( $(ms_since "$RUN_STARTED") / 1000 )) s after the build."
 echo "  Other CPU work before the run: $busy_at_start%. Report: $RESULTS/latest.txt"
+
+# ---------------------------------------------------------------------------------------------
+# Incident management at scale (opt-in: loading a million incidents takes a while)
+
+if [[ -n ${CUSTOS_BENCH_INCIDENTS:-} ]]; then
+  CUSTOS_BENCH_BUILD=$BUILD BENCH_NO_BUILD=1 bash bench/incidents.sh
+fi

@@ -9,6 +9,7 @@
 
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "app/demo_data.hpp"
 #include "audit/audit_log.hpp"
 #include "detection/scan.hpp"
 #include "util/time.hpp"
@@ -133,6 +134,27 @@ int main(int argc, char** argv) {
       "--public-key", public_key,
       "trusted Ed25519 public key (hex); default: DATA_DIR/audit-signing.key.pub if present");
 
+  // demo load
+  CommonOptions demo_opts;
+  auto* demo = app.add_subcommand("demo", "demo data for trying custos out");
+  demo->require_subcommand(1);
+  auto* demo_load = demo->add_subcommand(
+      "load",
+      "add demo people, support groups and N realistic incidents reported over the past days "
+      "(through the same rules as the API: audited, SLA-rated, searchable)");
+  add_common(demo_load, demo_opts);
+  custos::app::DemoOptions demo_options;
+  demo_load->add_option("--incidents", demo_options.incidents, "how many incidents (default 1000)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}));
+  demo_load
+      ->add_option("--days", demo_options.days,
+                   "spread them over this many days up to now (default 365)")
+      ->check(CLI::Range(1, 36500));
+  demo_load->add_option("--seed", demo_options.seed,
+                        "random seed; the same seed gives the same data");
+  demo_load->add_option("--batch", demo_options.batch, "incidents per transaction (default 100)")
+      ->check(CLI::Range(1, 100'000));
+
   // scan
   custos::detection::ScanOptions scan_options;
   std::vector<std::string> scan_filter_options;
@@ -238,6 +260,23 @@ int main(int argc, char** argv) {
       }
       auto issued = core.credentials->issue_token(target->id, token_name, ttl, cli_actor());
       std::cout << issued.token << "\n";
+      return 0;
+    }
+    if (demo_load->parsed()) {
+      custos::app::Core core(resolve(demo_opts), true);
+      core.prepare_database();
+      custos::app::ensure_first_admin(core);
+      demo_options.progress = [next = std::int64_t{50'000}](std::int64_t done,
+                                                            std::int64_t total) mutable {
+        if (done < next && done != total) return;
+        std::cerr << "  " << done << " / " << total << " incidents\n";
+        next = done + 50'000;
+      };
+      const auto r = custos::app::load_demo_data(core, demo_options);
+      std::cout << "loaded " << r.incidents << " incident(s) (" << r.open << " open, "
+                << r.worklog_entries << " worklog entries, " << r.escalation_steps
+                << " escalation step(s) fired, " << r.audit_entries << " audit entries) in "
+                << r.seconds << " s into " << core.db->describe() << "\n";
       return 0;
     }
     if (scan->parsed()) {

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "audit/audit_log.hpp"
 #include "auth/roles.hpp"
+#include "incidents/bulk_insert.hpp"
 #include "incidents/incident_service.hpp"
 #include "incidents/notifications.hpp"
 #include "util/time.hpp"
@@ -351,7 +354,23 @@ SweepResult EscalationService::sweep(std::int64_t now_ms, const std::function<bo
         }
       }
 
+      // Decide first, then write: every step's plan (in firing order, each seeing what the
+      // steps before it did to the incident), then all claims in a few statements, then the
+      // actions of the claimed steps.
+      struct Planned {
+        Incident* incident;
+        std::size_t evaluated;  // index of its snapshot
+        EscalationStep step;
+        Plan plan;
+        nlohmann::json actions;
+        std::optional<std::int64_t> moved_group;  // the incident's state after this step
+        std::optional<std::int64_t> assignee_after;
+        int level_after = 0;
+      };
       Directory dir(c);
+      std::vector<Planned> planned;
+      std::vector<std::pair<Incident*, SlaSnapshot>> evaluated;
+      evaluated.reserve(incidents.size());
       for (auto& incident : incidents) {
         ++batch.incidents;
         SlaSnapshot snapshot;
@@ -364,69 +383,104 @@ SweepResult EscalationService::sweep(std::int64_t now_ms, const std::function<bo
           incidents_.store_sla_fields(c, incident.id, SlaSnapshot{}, now_ms + kRetryBrokenAfterMs);
           continue;
         }
-        nlohmann::json audit_steps = nlohmann::json::array();
+        Incident working = incident;
         for (const auto& step : due_steps(incident, snapshot, fired[incident.id])) {
-          const Plan plan = plan_step(dir, incident, step);
+          Plan plan = plan_step(dir, working, step);
           auto actions = actions_json(plan, dir);
-          // The claim: exactly one transaction, ever, gets to act on this step.
-          if (c.execute("INSERT INTO escalations (incident_id, clock, threshold, fired_at, "
-                        "actions) VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id, clock, "
-                        "threshold) DO NOTHING",
-                        {incident.id, std::string(clock_name(step.clock)),
-                         std::int64_t{step.threshold}, now_ms, actions.dump()}) == 0) {
-            continue;
-          }
-          const std::string message = describe(plan, incident, step, snapshot);
           if (plan.to_group) {
-            c.execute(
-                "UPDATE incidents SET group_id = ?, support_level = ?, assignee_id = ?,"
-                " updated_at = ?, version = version + 1 WHERE id = ?",
-                {plan.to_group->id, std::int64_t{plan.new_level},
-                 plan.clear_assignee ? store::null() : store::maybe(incident.assignee_id), now_ms,
-                 incident.id});
-            incident.group_id = plan.to_group->id;
-            incident.group = plan.to_group->name;
-            incident.support_level = plan.new_level;
-            if (plan.clear_assignee) {
-              incident.assignee_id.reset();
-              incident.assignee.reset();
-            }
-            incident.version += 1;
+            working.group_id = plan.to_group->id;
+            working.support_level = plan.new_level;
+            if (plan.clear_assignee) working.assignee_id.reset();
           }
-          const auto due = due_of(snapshot, step.clock);
-          nlohmann::json details = {
-              {"priority", incident.priority},
-              {"clock", clock_name(step.clock)},
-              {"threshold_percent", step.threshold},
-              {"step", step_kind_name(plan.kind)},
-              {"due_at", due ? nlohmann::json(util::to_rfc3339(*due)) : nlohmann::json(nullptr)}};
-          if (!incident.restricted) details["title"] = incident.title;
-          for (auto user : plan.recipients) {
-            const auto* person = dir.person(user);
-            send_notice(c,
-                        Notice{person->id, person->username, person->email, incident.id,
-                               "sla." + std::string(step_kind_name(plan.kind)),
-                               subject(plan, incident, step), message, details},
-                        now_ms);
-            ++batch.notifications;
-          }
-          actions["clock"] = clock_name(step.clock);
-          actions["threshold_percent"] = step.threshold;
-          audit_steps.push_back(std::move(actions));
-          ++batch.steps;
+          planned.push_back(Planned{&incident, evaluated.size(), step, std::move(plan),
+                                    std::move(actions), working.group_id, working.assignee_id,
+                                    working.support_level});
         }
-        if (!audit_steps.empty()) {
+        evaluated.emplace_back(&incident, std::move(snapshot));
+      }
+
+      // The claims: exactly one transaction, ever, gets to act on a step. ON CONFLICT DO
+      // NOTHING ... RETURNING names the steps this one won.
+      std::vector<store::Value> claims;
+      claims.reserve(planned.size() * 5);
+      for (const auto& p : planned) {
+        claims.insert(claims.end(), {p.incident->id, std::string(clock_name(p.step.clock)),
+                                     std::int64_t{p.step.threshold}, now_ms, p.actions.dump()});
+      }
+      std::set<std::tuple<std::int64_t, std::string, std::int64_t>> won;
+      for (const auto& r : insert_rows(
+               c,
+               "INSERT INTO escalations (incident_id, clock, threshold, fired_at, actions) VALUES ",
+               5, claims,
+               " ON CONFLICT (incident_id, clock, threshold) DO NOTHING"
+               " RETURNING incident_id, clock, threshold")) {
+        won.emplace(r.i64(0), r.str(1), r.i64(2));
+      }
+
+      std::vector<Notice> notices;
+      std::unordered_map<std::int64_t, nlohmann::json> audit_steps;
+      for (auto& p : planned) {
+        Incident& incident = *p.incident;
+        if (!won.contains({incident.id, std::string(clock_name(p.step.clock)), p.step.threshold}))
+          continue;  // another server fired it
+        const auto& snapshot = evaluated[p.evaluated].second;
+        const std::string message = describe(p.plan, incident, p.step, snapshot);
+        if (p.plan.to_group) {
+          c.execute(
+              "UPDATE incidents SET group_id = ?, support_level = ?, assignee_id = ?,"
+              " updated_at = ?, version = version + 1 WHERE id = ?",
+              {p.plan.to_group->id, std::int64_t{p.level_after}, store::maybe(p.assignee_after),
+               now_ms, incident.id});
+          incident.group_id = p.plan.to_group->id;
+          incident.group = p.plan.to_group->name;
+          incident.support_level = p.level_after;
+          if (p.plan.clear_assignee) {
+            incident.assignee_id.reset();
+            incident.assignee.reset();
+          }
+          incident.version += 1;
+        }
+        const auto due = due_of(snapshot, p.step.clock);
+        nlohmann::json details = {
+            {"priority", incident.priority},
+            {"clock", clock_name(p.step.clock)},
+            {"threshold_percent", p.step.threshold},
+            {"step", step_kind_name(p.plan.kind)},
+            {"due_at", due ? nlohmann::json(util::to_rfc3339(*due)) : nlohmann::json(nullptr)}};
+        if (!incident.restricted) details["title"] = incident.title;
+        for (auto user : p.plan.recipients) {
+          const auto* person = dir.person(user);
+          notices.push_back(Notice{person->id, person->username, person->email, incident.id,
+                                   "sla." + std::string(step_kind_name(p.plan.kind)),
+                                   subject(p.plan, incident, p.step), message, details});
+          ++batch.notifications;
+        }
+        p.actions["clock"] = clock_name(p.step.clock);
+        p.actions["threshold_percent"] = p.step.threshold;
+        auto& steps = audit_steps[incident.id];
+        if (steps.is_null()) steps = nlohmann::json::array();
+        steps.push_back(std::move(p.actions));
+        ++batch.steps;
+      }
+      send_notices(c, notices, now_ms);
+
+      std::vector<IncidentService::SlaFields> sla_fields;
+      sla_fields.reserve(evaluated.size());
+      for (auto& [incident, snapshot] : evaluated) {
+        auto steps = audit_steps.find(incident->id);
+        if (steps != audit_steps.end()) {
           ++batch.escalated;
           audit_.append(c, {"system",
                             "incident.escalation",
                             "incident",
-                            incident_key(incident.id),
-                            {{"steps", audit_steps}}});
+                            incident_key(incident->id),
+                            {{"steps", std::move(steps->second)}}});
         }
         // Everything due has fired (here or by another server): look again at the next threshold.
-        incidents_.store_sla_fields(c, incident.id, snapshot,
-                                    next_escalation_at(incident, snapshot, false, now_ms));
+        sla_fields.push_back({incident->id, snapshot.response_due_ms, snapshot.resolution_due_ms,
+                              next_escalation_at(*incident, snapshot, false, now_ms)});
       }
+      incidents_.store_sla_fields(c, sla_fields);
       batch.batches = 1;
     });
     total.incidents += batch.incidents;

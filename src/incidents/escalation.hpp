@@ -75,6 +75,11 @@ struct EscalationStep {
                                                              const SlaSnapshot& snapshot,
                                                              std::int64_t now_ms);
 
+// Incidents per sweep transaction: large enough that the commits (one fsync each) are a small
+// share of a sweep, small enough that the one SQLite writer is not held for long (a batch of
+// first escalations takes about 10-20 ms).
+inline constexpr int kSweepBatch = 2000;
+
 struct SweepResult {
   int incidents = 0;      // incidents looked at
   int escalated = 0;      // incidents at least one step fired for
@@ -87,7 +92,7 @@ struct SweepResult {
 class EscalationService {
  public:
   EscalationService(store::Database& db, const audit::AuditLog& audit, IncidentService& incidents,
-                    const Settings& settings, int batch_size = 500)
+                    const Settings& settings, int batch_size = kSweepBatch)
       : db_(db), audit_(audit), incidents_(incidents), settings_(settings), batch_(batch_size) {}
 
   // Fires every step due at `now_ms`, in transactions of at most batch_size incidents, until

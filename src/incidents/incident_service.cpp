@@ -1,8 +1,11 @@
 #include "incidents/incident_service.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <unordered_map>
 
 #include "audit/audit_log.hpp"
+#include "incidents/bulk_insert.hpp"
 #include "incidents/escalation.hpp"
 #include "incidents/groups.hpp"
 #include "incidents/search.hpp"
@@ -158,15 +161,18 @@ void IncidentService::load_pauses(store::Connection& c, std::vector<Incident>& i
     params.emplace_back(incidents[i].id);
   }
   sql += ") ORDER BY incident_id, from_at";
+  std::unordered_map<std::int64_t, std::size_t> index;
+  index.reserve(incidents.size());
+  for (std::size_t i = 0; i < incidents.size(); ++i) index.emplace(incidents[i].id, i);
   for (const auto& r : c.query(sql, params)) {
-    for (auto& inc : incidents) {
-      if (inc.id == r.i64(0)) inc.pauses.push_back(Pause{r.str(1), r.i64(2), r.opt_i64(3)});
-    }
+    auto it = index.find(r.i64(0));
+    if (it != index.end())
+      incidents[it->second].pauses.push_back(Pause{r.str(1), r.i64(2), r.opt_i64(3)});
   }
 }
 
-void IncidentService::write_sla_fields(store::Connection& c, const Incident& incident) const {
-  const auto now = util::now_ms();
+void IncidentService::write_sla_fields(store::Connection& c, const Incident& incident,
+                                       std::int64_t now) const {
   const auto snapshot = settings_.evaluate(incident, now);
   // A threshold crossed but not yet fired (the sweep had not come round, or a new priority
   // moved the clock past it) keeps the incident due for the next sweep.
@@ -183,11 +189,35 @@ void IncidentService::store_sla_fields(store::Connection& c, std::int64_t incide
        store::maybe(next_escalation_at), incident_id});
 }
 
+void IncidentService::store_sla_fields(store::Connection& c,
+                                       std::span<const SlaFields> fields) const {
+  std::vector<store::Value> values;
+  values.reserve(fields.size() * 4);
+  for (const auto& f : fields) {
+    values.insert(values.end(),
+                  {f.incident_id, store::maybe(f.response_due_at),
+                   store::maybe(f.resolution_due_at), store::maybe(f.next_escalation_at)});
+  }
+  // The casts give PostgreSQL the types of the VALUES columns (NULLs included).
+  insert_rows(c, "WITH v (id, response_due, resolution_due, next_look) AS (VALUES ", 4, values,
+              ") UPDATE incidents SET response_due_at = v.response_due,"
+              " resolution_due_at = v.resolution_due, next_escalation_at = v.next_look"
+              " FROM v WHERE incidents.id = v.id",
+              "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))");
+}
+
 void IncidentService::write_search_document(store::Connection& c, const Incident& incident) const {
   index_incident(c, incident.id);
 }
 
 Incident IncidentService::create(const IncidentFields& f, const auth::Principal& who) {
+  Incident out;
+  db_.write([&](store::Connection& c) { out = create(c, f, who, util::now_ms()); });
+  return out;
+}
+
+Incident IncidentService::create(store::Connection& c, const IncidentFields& f,
+                                 const auth::Principal& who, std::int64_t now) {
   const bool worker = is_worker(who.roles);
   if (!worker) {
     // Reporters describe what they saw; routing and handling are for the service desk.
@@ -230,7 +260,6 @@ Incident IncidentService::create(const IncidentFields& f, const auth::Principal&
   if (std::find(std::begin(kTlpValues), std::end(kTlpValues), in.tlp) == std::end(kTlpValues)) {
     throw IncidentInputError("tlp", "must be one of clear, green, amber, amber+strict, red");
   }
-  const std::int64_t now = util::now_ms();
   in.occurred_at = f.occurred_at.value_or(std::nullopt);
   in.detected_at = f.detected_at.value_or(std::nullopt);
   check_time("occurred_at", in.occurred_at, now);
@@ -240,7 +269,7 @@ Incident IncidentService::create(const IncidentFields& f, const auth::Principal&
   const auto targets = settings_.targets_for(in.priority);
 
   Incident out;
-  db_.write([&](store::Connection& c) {
+  {
     const auto viewer = viewer_for(c, who);
     const auto group = group_by_name(c, f.group.value_or(std::nullopt));
     const auto assignee = user_by_name(c, "assignee", f.assignee.value_or(std::nullopt));
@@ -303,14 +332,14 @@ Incident IncidentService::create(const IncidentFields& f, const auth::Principal&
          now,
          now});
     out = *load(c, row->i64(0));
-    write_sla_fields(c, out);
+    write_sla_fields(c, out, now);
     write_search_document(c, out);
     audit_.append(c, {who.actor(),
                       "incident.create",
                       "incident",
                       incident_key(out.id),
                       {{"after", audit_view(out)}, {"source", out.source}}});
-  });
+  }
   return out;
 }
 
@@ -395,12 +424,20 @@ IncidentPage IncidentService::list(const IncidentQuery& q, const auth::Principal
       add("i.created_at < ?");
       params.emplace_back(*q.created_until);
     }
+    // Sorted by id, a SQLite search is driven by the full-text index, which hands out its
+    // matches in rowid (= incident id) order: the page ends after `limit` visible matches
+    // instead of after collecting and sorting every match of a common word.
+    bool search_driven = false;
     if (q.text) {
+      const auto before = params.size();
       auto condition = search_condition(
           c.backend(), *q.text, is_worker(viewer.roles) || viewer.roles.has(auth::Role::auditor),
           params);
-      add(condition ? *condition : "1 = 0");
+      search_driven = condition && sort.value_expr == nullptr &&
+                      c.backend() == store::Backend::sqlite && params.size() == before + 1;
+      add(search_driven ? "incident_search MATCH ?" : condition ? *condition : "1 = 0");
     }
+    const std::string id_column = search_driven ? "incident_search.rowid" : "i.id";
     if (q.cursor) {
       // "<sort>|<value>|<id>"
       const auto text = util::base64url_decode(*q.cursor).value_or("");
@@ -418,7 +455,7 @@ IncidentPage IncidentService::list(const IncidentQuery& q, const auth::Principal
       }
       const char* id_cmp = sort.id_ascending ? ">" : "<";
       if (sort.value_expr == nullptr) {
-        add(std::string("i.id ") + id_cmp + " ?");
+        add(id_column + " " + id_cmp + " ?");
         params.emplace_back(id);
       } else {
         const std::string v = sort.value_expr;
@@ -430,8 +467,17 @@ IncidentPage IncidentService::list(const IncidentQuery& q, const auth::Principal
       }
     }
     params.emplace_back(std::int64_t{q.limit + 1});
-    const std::string sql = std::string(kIncidentSelect) + " WHERE " + where + " ORDER BY " +
-                            sort.order_by + " LIMIT ?";
+    // Two steps in one statement: the ids of the page first, sorted and cut with only the
+    // columns the conditions need (SQLite stops at a full page when an index gives the order,
+    // and never sorts whole joined rows), then the page's rows with their joins.
+    const std::string from =
+        search_driven ? "incident_search JOIN incidents i ON i.id = incident_search.rowid"
+                      : "incidents i";
+    const std::string page_order =
+        search_driven ? id_column + (sort.id_ascending ? " ASC" : " DESC") : sort.order_by;
+    const std::string sql = std::string(kIncidentSelect) + " WHERE i.id IN (SELECT i.id FROM " +
+                            from + " WHERE " + where + " ORDER BY " + page_order +
+                            " LIMIT ?) ORDER BY " + sort.order_by;
     std::vector<Incident> items;
     for (const auto& r : c.query(sql, params)) items.push_back(incident_from_row(r));
     if (static_cast<int>(items.size()) > q.limit) {
@@ -456,6 +502,16 @@ IncidentPage IncidentService::list(const IncidentQuery& q, const auth::Principal
 std::optional<Incident> IncidentService::update(std::int64_t id, std::int64_t expected_version,
                                                 const IncidentFields& f,
                                                 const auth::Principal& who) {
+  std::optional<Incident> out;
+  db_.write(
+      [&](store::Connection& c) { out = update(c, id, expected_version, f, who, util::now_ms()); });
+  return out;
+}
+
+std::optional<Incident> IncidentService::update(store::Connection& c, std::int64_t id,
+                                                std::int64_t expected_version,
+                                                const IncidentFields& f, const auth::Principal& who,
+                                                std::int64_t now) {
   if (f.title) check_text("title", *f.title, 200, false, true);
   if (f.description) check_text("description", *f.description, 64 * 1024, true, false);
   if (f.affected_services) check_list("affected_services", *f.affected_services);
@@ -468,14 +524,13 @@ std::optional<Incident> IncidentService::update(std::int64_t id, std::int64_t ex
   if (f.support_level && (*f.support_level < 1 || *f.support_level > 3)) {
     throw IncidentInputError("support_level", "must be 1, 2 or 3");
   }
-  const std::int64_t now = util::now_ms();
   if (f.occurred_at) check_time("occurred_at", *f.occurred_at, now);
   if (f.detected_at) check_time("detected_at", *f.detected_at, now);
   std::optional<Incident> out;
-  db_.write([&](store::Connection& c) {
+  {
     const auto viewer = viewer_for(c, who);
     auto current = load(c, id);
-    if (!current || !can_see(viewer, *current)) return;
+    if (!current || !can_see(viewer, *current)) return std::nullopt;
     if (current->version != expected_version) throw StaleVersion(current->version);
     if (is_terminal(current->status)) {
       throw IncidentInputError("status", "a " + std::string(status_name(current->status)) +
@@ -609,14 +664,14 @@ std::optional<Incident> IncidentService::update(std::int64_t id, std::int64_t ex
          current->version});
     if (changed == 0) throw StaleVersion(current->version + 1);  // a concurrent writer won
     out = *load(c, id);
-    write_sla_fields(c, *out);
+    write_sla_fields(c, *out, now);
     if (f.title || f.description) write_search_document(c, *out);
     audit_.append(c, {who.actor(),
                       "incident.update",
                       "incident",
                       incident_key(id),
                       {{"before", audit_view(*current)}, {"after", audit_view(*out)}}});
-  });
+  }
   return out;
 }
 
@@ -628,15 +683,7 @@ std::optional<Incident> IncidentService::transition(std::int64_t id, const Trans
   // again and judge the move afresh; every stale attempt means another change was committed.
   for (int attempt = 1;; ++attempt) {
     try {
-      db_.write([&](store::Connection& c) {
-        const auto viewer = viewer_for(c, who);
-        auto current = load(c, id);
-        if (!current || !can_see(viewer, *current)) return;
-        if (input.expected_version && *input.expected_version != current->version) {
-          throw StaleVersion(current->version);
-        }
-        out = apply_transition(c, *current, input, viewer, who.actor(), false);
-      });
+      db_.write([&](store::Connection& c) { out = transition(c, id, input, who, util::now_ms()); });
       return out;
     } catch (const StaleVersion&) {
       if (input.expected_version || attempt == 5) throw;
@@ -644,10 +691,23 @@ std::optional<Incident> IncidentService::transition(std::int64_t id, const Trans
   }
 }
 
+std::optional<Incident> IncidentService::transition(store::Connection& c, std::int64_t id,
+                                                    const TransitionInput& input,
+                                                    const auth::Principal& who, std::int64_t now) {
+  const auto viewer = viewer_for(c, who);
+  auto current = load(c, id);
+  if (!current || !can_see(viewer, *current)) return std::nullopt;
+  if (input.expected_version && *input.expected_version != current->version) {
+    throw StaleVersion(current->version);
+  }
+  return apply_transition(c, *current, input, viewer, who.actor(), false, now);
+}
+
 std::optional<Incident> IncidentService::apply_transition(store::Connection& c, Incident incident,
                                                           const TransitionInput& input,
                                                           const Viewer& viewer,
-                                                          const std::string& actor, bool system) {
+                                                          const std::string& actor, bool system,
+                                                          std::int64_t now) {
   TransitionRequest request;
   request.from = incident.status;
   request.to = input.to;
@@ -689,7 +749,6 @@ std::optional<Incident> IncidentService::apply_transition(store::Connection& c, 
       throw IncidentInputError("duplicate_of", "no such incident");
     }
   }
-  const std::int64_t now = util::now_ms();
   const auto effects = effects_of(incident.status, input.to);
   const Incident before = incident;
   incident.status = input.to;
@@ -741,7 +800,7 @@ std::optional<Incident> IncidentService::apply_transition(store::Connection& c, 
        incident.version, incident.id, before.version});
   if (changed == 0) throw StaleVersion(before.version + 1);  // a concurrent writer won
   auto stored = *load(c, incident.id);
-  write_sla_fields(c, stored);
+  write_sla_fields(c, stored, now);
   nlohmann::json detail = {{"from", status_name(before.status)}, {"to", status_name(input.to)}};
   if (input.pending_reason) detail["pending_reason"] = pending_reason_name(*input.pending_reason);
   if (input.cancel_reason) detail["cancel_reason"] = cancel_reason_name(*input.cancel_reason);
@@ -759,37 +818,52 @@ std::optional<Incident> IncidentService::apply_transition(store::Connection& c, 
       cascade.resolution_notes =
           "Resolved with parent " + incident_key(incident.id) + ": " + input.resolution_notes;
       cascade.expected_version.reset();
-      apply_transition(c, *child, cascade, viewer, actor, system);
+      apply_transition(c, *child, cascade, viewer, actor, system, now);
     }
   }
   return stored;
 }
 
 int IncidentService::close_resolved(std::int64_t after_ms) {
-  const std::int64_t cutoff = util::now_ms() - after_ms;
-  std::vector<std::int64_t> ids;
-  db_.read([&](store::Connection& c) {
-    for (const auto& r : c.query(
-             "SELECT id FROM incidents WHERE status = 'resolved' AND resolved_at <= ? LIMIT 1000",
-             {cutoff})) {
-      ids.push_back(r.i64(0));
-    }
-  });
-  int closed = 0;
+  const std::int64_t now = util::now_ms();
+  const std::int64_t cutoff = now - after_ms;
   const Viewer system{0, "system", auth::RoleSet{Role::incident_manager}, {}};
-  for (auto id : ids) {
-    try {
-      db_.write([&](store::Connection& c) {
-        auto incident = load(c, id);
-        if (!incident || incident->status != Status::resolved) return;
+  constexpr std::int64_t kBatch = 500;
+  int closed = 0;
+  // Walks every incident resolved before the cutoff in (resolved_at, id) order, one bounded
+  // write transaction per batch. Incidents still waiting for their lessons-learned review are
+  // left out by the query (and refused by the lifecycle rule should one slip through), so
+  // however many of them wait, they never keep the others from closing.
+  std::int64_t after_resolved = std::numeric_limits<std::int64_t>::min();
+  std::int64_t after_id = 0;
+  for (bool more = true; more;) {
+    db_.write([&](store::Connection& c) {
+      const auto rows = c.query(
+          "SELECT i.id, i.resolved_at FROM incidents i WHERE i.status = 'resolved'"
+          " AND i.resolved_at <= ? AND (i.resolved_at > ? OR (i.resolved_at = ? AND i.id > ?))"
+          " AND NOT ((i.major = 1 OR i.priority <= 2) AND i.lessons_waived_by IS NULL AND NOT"
+          " (EXISTS (SELECT 1 FROM lessons_learned l WHERE l.incident_id = i.id) AND"
+          " EXISTS (SELECT 1 FROM improvement_actions a WHERE a.incident_id = i.id)))"
+          " ORDER BY i.resolved_at, i.id LIMIT ?",
+          {cutoff, after_resolved, after_resolved, after_id, kBatch});
+      more = static_cast<std::int64_t>(rows.size()) == kBatch;
+      for (const auto& r : rows) {
+        after_resolved = r.i64(1);
+        after_id = r.i64(0);
+        auto incident = load(c, r.i64(0));
+        if (!incident || incident->status != Status::resolved) continue;
         TransitionInput input;
         input.to = Status::closed;
-        apply_transition(c, *incident, input, system, "system", true);
-        ++closed;
-      });
-    } catch (const TransitionRefused&) {
-      // Waiting for its lessons-learned review: stays resolved until someone records it.
-    }
+        try {
+          // The closure rule is checked before anything is written, so a refusal leaves the
+          // transaction clean for the rest of the batch.
+          apply_transition(c, *incident, input, system, "system", true, now);
+          ++closed;
+        } catch (const TransitionRefused&) {
+          // Waiting for its lessons-learned review: stays resolved until someone records it.
+        }
+      }
+    });
   }
   return closed;
 }

@@ -4,6 +4,7 @@
 // keeps the SLA fields and the search document current.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,10 @@ class IncidentService {
       : db_(db), audit_(audit), categories_(categories), settings_(settings) {}
 
   Incident create(const IncidentFields& fields, const auth::Principal& who);
+  // The same inside the caller's write transaction, as of `now_ms` (bulk loads and imports:
+  // many incidents per commit, each still audited, SLA-rated and indexed for search).
+  Incident create(store::Connection& c, const IncidentFields& fields, const auth::Principal& who,
+                  std::int64_t now_ms);
   // nullopt when it does not exist or the viewer may not see it (both answer 404).
   std::optional<Incident> get(std::int64_t id, const auth::Principal& who);
   IncidentPage list(const IncidentQuery& query, const auth::Principal& who);
@@ -108,6 +113,13 @@ class IncidentService {
                                  const IncidentFields& fields, const auth::Principal& who);
   std::optional<Incident> transition(std::int64_t id, const TransitionInput& input,
                                      const auth::Principal& who);
+  // update() and transition() inside the caller's write transaction, as of `now_ms`.
+  std::optional<Incident> update(store::Connection& c, std::int64_t id,
+                                 std::int64_t expected_version, const IncidentFields& fields,
+                                 const auth::Principal& who, std::int64_t now_ms);
+  std::optional<Incident> transition(store::Connection& c, std::int64_t id,
+                                     const TransitionInput& input, const auth::Principal& who,
+                                     std::int64_t now_ms);
   // The scheduler's automatic closure of incidents resolved longer than `after_ms` ago.
   int close_resolved(std::int64_t after_ms);
 
@@ -122,14 +134,20 @@ class IncidentService {
   void load_pauses(store::Connection& c, std::vector<Incident>& incidents) const;
   void store_sla_fields(store::Connection& c, std::int64_t incident_id, const SlaSnapshot& snapshot,
                         std::optional<std::int64_t> next_escalation_at) const;
+  struct SlaFields {
+    std::int64_t incident_id = 0;
+    std::optional<std::int64_t> response_due_at, resolution_due_at, next_escalation_at;
+  };
+  // The same for many incidents in few statements (the sweep's batches).
+  void store_sla_fields(store::Connection& c, std::span<const SlaFields> fields) const;
 
  private:
   std::optional<Incident> load(store::Connection& c, std::int64_t id) const;
   void write_search_document(store::Connection& c, const Incident& incident) const;
-  void write_sla_fields(store::Connection& c, const Incident& incident) const;
+  void write_sla_fields(store::Connection& c, const Incident& incident, std::int64_t now) const;
   std::optional<Incident> apply_transition(store::Connection& c, Incident incident,
                                            const TransitionInput& input, const Viewer& viewer,
-                                           const std::string& actor, bool system);
+                                           const std::string& actor, bool system, std::int64_t now);
 
   store::Database& db_;
   const audit::AuditLog& audit_;

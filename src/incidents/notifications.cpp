@@ -1,5 +1,6 @@
 #include "incidents/notifications.hpp"
 
+#include "incidents/bulk_insert.hpp"
 #include "incidents/incident.hpp"
 #include "util/time.hpp"
 
@@ -28,22 +29,46 @@ nlohmann::json to_json(const Notification& n) {
            n.read_at ? nlohmann::json(util::to_rfc3339(*n.read_at)) : nlohmann::json(nullptr)}};
 }
 
+namespace {
+
+std::string email_payload(const Notice& n) {
+  nlohmann::json payload = n.details;
+  payload["kind"] = n.kind;
+  payload["user"] = n.username;
+  payload["message"] = n.message;
+  payload["incident"] = n.incident_id ? nlohmann::json(incident_key(*n.incident_id)) : nullptr;
+  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
 void send_notice(store::Connection& c, const Notice& n, std::int64_t now_ms) {
   c.execute(
       "INSERT INTO notifications (user_id, incident_id, kind, message, created_at) VALUES (?, ?, "
       "?, ?, ?)",
       {n.user_id, store::maybe(n.incident_id), n.kind, n.message, now_ms});
   if (!n.email || n.email->empty()) return;
-  nlohmann::json payload = n.details;
-  payload["kind"] = n.kind;
-  payload["user"] = n.username;
-  payload["message"] = n.message;
-  payload["incident"] = n.incident_id ? nlohmann::json(incident_key(*n.incident_id)) : nullptr;
   c.execute(
       "INSERT INTO outbox (channel, recipient, subject, payload, created_at) VALUES ('email', ?, "
       "?, ?, ?)",
-      {*n.email, n.subject, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-       now_ms});
+      {*n.email, n.subject, email_payload(n), now_ms});
+}
+
+void send_notices(store::Connection& c, std::span<const Notice> notices, std::int64_t now_ms) {
+  std::vector<store::Value> in_app, mail;
+  in_app.reserve(notices.size() * 5);
+  for (const auto& n : notices) {
+    in_app.insert(in_app.end(),
+                  {n.user_id, store::maybe(n.incident_id), n.kind, n.message, now_ms});
+    if (n.email && !n.email->empty())
+      mail.insert(mail.end(),
+                  {std::string("email"), *n.email, n.subject, email_payload(n), now_ms});
+  }
+  insert_rows(c,
+              "INSERT INTO notifications (user_id, incident_id, kind, message, created_at) VALUES ",
+              5, in_app);
+  insert_rows(c, "INSERT INTO outbox (channel, recipient, subject, payload, created_at) VALUES ", 5,
+              mail);
 }
 
 NotificationPage Notifications::list(std::int64_t user_id, bool unread_only,

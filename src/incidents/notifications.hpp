@@ -4,6 +4,7 @@
 // outbox, so that a slow mail server never holds up the transaction that decided to notify.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct Notice {
 
 // Writes the notification (and the outbox row) inside the caller's write transaction.
 void send_notice(store::Connection& c, const Notice& notice, std::int64_t now_ms);
+// The same for many notices at once, in few statements (the SLA sweep).
+void send_notices(store::Connection& c, std::span<const Notice> notices, std::int64_t now_ms);
 
 struct NotificationPage {
   std::vector<Notification> items;  // newest first

@@ -171,17 +171,22 @@ std::optional<ReviewState> Review::put_lessons(std::int64_t incident_id,
 
 bool Review::waive(std::int64_t incident_id, const std::string& reason,
                    const auth::Principal& who) {
-  check_text("reason", reason, 4096, true);
   bool visible = false;
-  db_.write([&](store::Connection& c) {
+  db_.write(
+      [&](store::Connection& c) { visible = waive(c, incident_id, reason, who, util::now_ms()); });
+  return visible;
+}
+
+bool Review::waive(store::Connection& c, std::int64_t incident_id, const std::string& reason,
+                   const auth::Principal& who, std::int64_t now) {
+  check_text("reason", reason, 4096, true);
+  {
     auto access = access_incident(c, incident_id, who);
-    if (!access) return;
-    visible = true;
+    if (!access) return false;
     access->require_open("waiving the review");
     if (access->incident.lessons_waived_by) {
       throw WorkError::conflict("the review of " + access->key() + " is already waived");
     }
-    const std::int64_t now = util::now_ms();
     c.execute(
         "UPDATE incidents SET lessons_waived_by = ?, version = version + 1, updated_at = ?"
         " WHERE id = ?",
@@ -193,8 +198,8 @@ bool Review::waive(std::int64_t incident_id, const std::string& reason,
                       {{"reason", reason},
                        {"priority", access->incident.priority},
                        {"major", access->incident.major}}});
-  });
-  return visible;
+  }
+  return true;
 }
 
 std::optional<std::vector<ImprovementAction>> Review::actions(std::int64_t incident_id,

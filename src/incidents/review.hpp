@@ -79,6 +79,9 @@ class Review {
                                          std::optional<std::int64_t> expected_version,
                                          const auth::Principal& who);
   bool waive(std::int64_t incident_id, const std::string& reason, const auth::Principal& who);
+  // The same inside the caller's write transaction, as of `now_ms` (bulk loads).
+  bool waive(store::Connection& c, std::int64_t incident_id, const std::string& reason,
+             const auth::Principal& who, std::int64_t now_ms);
 
   std::optional<std::vector<ImprovementAction>> actions(std::int64_t incident_id,
                                                         const auth::Principal& who);

@@ -82,12 +82,19 @@ NewWorklogEntry resolve_new_entry(const NewWorklogEntry& in, const WorklogAuthor
 std::optional<WorklogEntry> Worklog::add(std::int64_t incident_id, const NewWorklogEntry& entry,
                                          const auth::Principal& who) {
   std::optional<WorklogEntry> out;
-  db_.write([&](store::Connection& c) {
+  db_.write([&](store::Connection& c) { out = add(c, incident_id, entry, who, util::now_ms()); });
+  return out;
+}
+
+std::optional<WorklogEntry> Worklog::add(store::Connection& c, std::int64_t incident_id,
+                                         const NewWorklogEntry& entry, const auth::Principal& who,
+                                         std::int64_t now) {
+  std::optional<WorklogEntry> out;
+  {
     auto access = access_incident(c, incident_id, who);
-    if (!access) return;
+    if (!access) return std::nullopt;
     const auto resolved = resolve_new_entry(entry, {access->worker, access->is_reporter()});
     access->require_open("adding to the worklog");
-    const std::int64_t now = util::now_ms();
     auto row = c.query_one(
         "INSERT INTO worklog (incident_id, author_id, visibility, kind, audience, body, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -104,7 +111,7 @@ std::optional<WorklogEntry> Worklog::add(std::int64_t incident_id, const NewWork
                              {"body_bytes", out->body.size()}};
     if (out->audience) detail["audience"] = *out->audience;
     audit_.append(c, {who.actor(), "incident.worklog_add", "incident", access->key(), detail});
-  });
+  }
   return out;
 }
 

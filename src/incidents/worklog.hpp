@@ -74,6 +74,10 @@ class Worklog {
   // nullopt when the incident does not exist or the caller may not see it.
   std::optional<WorklogEntry> add(std::int64_t incident_id, const NewWorklogEntry& entry,
                                   const auth::Principal& who);
+  // The same inside the caller's write transaction, as of `now_ms` (bulk loads).
+  std::optional<WorklogEntry> add(store::Connection& c, std::int64_t incident_id,
+                                  const NewWorklogEntry& entry, const auth::Principal& who,
+                                  std::int64_t now_ms);
   // Reporters get public entries only.
   std::optional<WorklogPage> list(std::int64_t incident_id, const WorklogQuery& query,
                                   const auth::Principal& who);
