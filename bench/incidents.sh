@@ -99,7 +99,12 @@ if ! skipped load; then
     echo "  $DIR already holds them (delete it to load again)"
     S_LOAD=$(cat "$DIR/loaded-$N")
   else
-    rm -rf "$DIR"; mkdir -p "$DIR"
+    # Never delete a directory this script did not make (a half-finished load leaves its marker).
+    if [[ -d $DIR && -n $(ls -A "$DIR") ]]; then
+      [[ -f $DIR/.custos-bench-incidents ]] || die "$DIR is not empty and not a bench database; choose another CUSTOS_BENCH_INCIDENTS_DIR"
+      rm -rf "$DIR"
+    fi
+    mkdir -p "$DIR"; touch "$DIR/.custos-bench-incidents"
     started=$(date +%s%N)
     CUSTOS_ADMIN_PASSWORD=$ADMIN_PASSWORD "$CUSTOS" demo load --incidents "$N" --data-dir "$DIR" \
       >"$TMP/load.out" 2>"$TMP/load.err" || { cat "$TMP/load.err" >&2; die "demo load failed"; }
