@@ -13,7 +13,7 @@ ApiError invalid_field(std::string field, std::string message) {
 
 ApiError unauthorized(std::string detail) { return {401, "unauthorized", std::move(detail)}; }
 ApiError forbidden(std::string detail) { return {403, "forbidden", std::move(detail)}; }
-ApiError not_found(std::string what) { return {404, "not-found", what + " was not found"}; }
+ApiError not_found(const std::string& what) { return {404, "not-found", what + " was not found"}; }
 ApiError conflict(std::string detail) { return {409, "conflict", std::move(detail)}; }
 ApiError precondition_failed(std::string detail) {
   return {412, "precondition-failed", std::move(detail)};

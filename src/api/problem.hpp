@@ -55,7 +55,7 @@ ApiError bad_request(std::string detail);
 ApiError invalid_field(std::string field, std::string message);
 ApiError unauthorized(std::string detail = "authentication required");
 ApiError forbidden(std::string detail = "your roles do not allow this");
-ApiError not_found(std::string what);
+ApiError not_found(const std::string& what);
 ApiError conflict(std::string detail);
 ApiError precondition_failed(std::string detail);
 ApiError precondition_required(std::string detail);

@@ -274,7 +274,7 @@ std::int64_t Accounts::count_users() {
 }
 
 std::string Accounts::begin_totp_enrolment(std::int64_t user_id, const std::string& actor) {
-  const std::string secret = generate_totp_secret();
+  std::string secret = generate_totp_secret();
   db_.write([&](store::Connection& c) {
     auto row = c.query_one("SELECT username, totp_enabled FROM users WHERE id = ?", {user_id});
     if (!row) throw AccountError("user", "no such user");

@@ -38,7 +38,7 @@ class LoginService {
  public:
   LoginService(store::Database& db, const audit::AuditLog& audit, Credentials& credentials,
                LoginThrottle throttle)
-      : db_(db), audit_(audit), credentials_(credentials), throttle_(std::move(throttle)) {}
+      : db_(db), audit_(audit), credentials_(credentials), throttle_(throttle) {}
 
   LoginResult login(const LoginAttempt& attempt);
   // Lifts a lockout; false when there was none.

@@ -139,6 +139,7 @@ CompiledFilter::CompiledFilter(FilterDefinition definition, Options options)
   }
   if (patterns.empty()) return;
   std::vector<const char*> pointers;
+  pointers.reserve(patterns.size());
   for (const auto& p : patterns) pointers.push_back(p.c_str());
   hs_compile_error_t* error = nullptr;
   if (hs_compile_multi(pointers.data(), flags.data(), ids.data(),

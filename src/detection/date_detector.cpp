@@ -61,7 +61,7 @@ const Defaults& defaults_for(int year) {
     auto t = DateTemplate::from_pattern(p, year);
     d->plain.push_back(t);
     const std::string& name = t->name();
-    if (name.rfind("{^LN-BEG}", 0) != 0 && name.rfind("^", 0) != 0) {
+    if (!name.starts_with("{^LN-BEG}") && !name.starts_with('^')) {
       auto a = std::const_pointer_cast<DateTemplate>(anchored(*t, year, "{^LN-BEG}"));
       if (a->name() != name) {
         a->weight = 100.0;
