@@ -14,6 +14,7 @@ PACKAGES=(
   clang-format clang-tidy
   nodejs npm curl wrk openssl
   fail2ban
+  chromium
 )
 
 missing=()
@@ -66,9 +67,13 @@ elif command -v fail2ban-client >/dev/null && pgrep -x fail2ban-server >/dev/nul
   $SUDO fail2ban-client stop >/dev/null 2>&1 || true
 fi
 
-# JavaScript tooling for the integration and browser tests.
-if [[ -f tests/package.json ]]; then
-  if [[ ! -d tests/node_modules ]] || [[ tests/package-lock.json -nt tests/node_modules ]]; then
-    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+# JavaScript tooling: the integration tests (tests/), and the web application (web/: Vite,
+# TypeScript, React, Vitest, playwright-core), which the CMake build needs offline from here on.
+# playwright-core drives the chromium installed above; it downloads no browser.
+for dir in tests web; do
+  if [[ -f $dir/package.json ]]; then
+    if [[ ! -d $dir/node_modules ]] || [[ $dir/package-lock.json -nt $dir/node_modules ]]; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
   fi
-fi
+done

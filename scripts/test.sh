@@ -4,10 +4,12 @@
 #   scripts/test.sh              # everything: unit tests, then integration on SQLite and PostgreSQL
 #   scripts/test.sh unit         # C++ unit tests only (ctest)
 #   scripts/test.sh integration  # the HTTP integration suite on SQLite, then on PostgreSQL
+#   scripts/test.sh browser      # the web application: Vitest unit tests, then Playwright in Chromium
 #
 # Environment: CUSTOS_BUILD (build dir, default build/release), CUSTOS_BIN (server binary, default
 # $CUSTOS_BUILD/custos), CUSTOS_TEST_FILES (integration files to run, default all),
-# CUSTOS_TEST_CONCURRENCY (test files at once, default 2).
+# CUSTOS_TEST_CONCURRENCY (test files at once, default 2), CUSTOS_BROWSER_FILES (browser test
+# files to run, default web/e2e/*.e2e.mjs).
 #
 # Exits non-zero when anything failed; the last line is always "N passed, N failed".
 set -uo pipefail
@@ -22,9 +24,9 @@ readonly CONCURRENCY=${CUSTOS_TEST_CONCURRENCY:-2}
 export CI=${CI:-true}
 
 case $WHAT in
-  all | unit | integration) ;;
+  all | unit | integration | browser) ;;
   *)
-    echo "usage: $0 [all|unit|integration]" >&2
+    echo "usage: $0 [all|unit|integration|browser]" >&2
     exit 2
     ;;
 esac
@@ -143,6 +145,72 @@ run_node() {
   fi
 }
 
+# The web application: Vitest for its logic, then Playwright (playwright-core driving Debian's
+# Chromium) against the real server on a fresh SQLite database. Screenshots go to
+# tests/artifacts/web/.
+run_browser() {
+  section "web application: unit tests (vitest)"
+  if [[ ! -d web/node_modules ]]; then
+    broken "browser: web/node_modules missing (run scripts/install-deps.sh)"
+    return
+  fi
+  local report=$LOGS/vitest.json
+  (cd web && node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile="$report")
+  local rc=$?
+  if [[ ! -s $report ]]; then
+    broken "browser: vitest wrote no report (exit $rc)"
+  else
+    local counts pass fail
+    counts=$(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites||0) + (r.numFailedTestSuites||0))' "$report")
+    read -r pass fail <<<"$counts"
+    PASSED=$((PASSED + pass))
+    FAILED=$((FAILED + fail))
+    ((fail == 0)) || PROBLEMS+=("vitest: $fail failed")
+  fi
+
+  section "web application: browser tests (playwright-core, chromium, $CUSTOS_BIN)"
+  if [[ ! -x $CUSTOS_BIN ]]; then
+    broken "browser: no server binary at $CUSTOS_BIN"
+    return
+  fi
+  if [[ ! -x ${CUSTOS_CHROMIUM:-/usr/bin/chromium} ]]; then
+    broken "browser: no chromium at ${CUSTOS_CHROMIUM:-/usr/bin/chromium} (run scripts/install-deps.sh)"
+    return
+  fi
+  local files=()
+  if [[ -n ${CUSTOS_BROWSER_FILES:-} ]]; then
+    read -r -a files <<<"$CUSTOS_BROWSER_FILES"
+  else
+    files=(web/e2e/*.e2e.mjs)
+  fi
+  local tap=$LOGS/browser.tap
+  (
+    unset CUSTOS_TEST_POSTGRES_URL
+    node --test --test-concurrency=1 --test-timeout=300000 \
+      --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination="$tap" \
+      "${files[@]}"
+  )
+  rc=$?
+  local passed failed cancelled
+  passed=$(grep -E '^# pass [0-9]+$' "$tap" | tail -n 1 | awk '{print $3}')
+  failed=$(grep -E '^# fail [0-9]+$' "$tap" | tail -n 1 | awk '{print $3}')
+  cancelled=$(grep -E '^# cancelled [0-9]+$' "$tap" | tail -n 1 | awk '{print $3}')
+  if [[ -z $passed || -z $failed ]]; then
+    broken "browser: node printed no summary (exit $rc)"
+    return
+  fi
+  failed=$((failed + ${cancelled:-0}))
+  PASSED=$((PASSED + passed))
+  FAILED=$((FAILED + failed))
+  if ((failed > 0)); then
+    PROBLEMS+=("browser tests: $failed failed (screenshots in tests/artifacts/web/)")
+    grep -E '^\s*not ok ' "$tap" | sed -E "s/^\s*not ok [0-9]+ - /  [browser] /" >>"$LOGS/failed-tests"
+  elif ((rc != 0)); then
+    broken "browser: node exited $rc with no failed test"
+  fi
+}
+
 start_postgres() {
   section "starting a throwaway PostgreSQL"
   PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/custos-pg.XXXXXX")
@@ -170,6 +238,10 @@ if [[ $WHAT == all || $WHAT == integration ]]; then
     [[ $WHAT == all ]] && run_gtest_postgres
     run_node postgresql
   fi
+fi
+
+if [[ $WHAT == all || $WHAT == browser ]]; then
+  run_browser
 fi
 
 section "summary ($((SECONDS - STARTED)) s)"

@@ -52,6 +52,8 @@ void Router::add(Route route) {
 // Calls on_match(index) for every route whose pattern matches the path, whatever its
 // method. Parameter segments may not be empty, "." or "..", which keeps path traversal
 // out of parameters; a segment never contains '/'.
+void Router::set_fallback(Route route) { fallback_ = std::move(route); }
+
 template <class OnMatch>
 void Router::for_each_match(std::string_view path, OnMatch&& on_match) const {
   std::array<std::string_view, kMaxSegments> parts{};
@@ -92,6 +94,10 @@ Match Router::match(std::string_view method, std::string_view path) const {
         result.params.emplace_back(compiled.segments[i].text, std::string(parts.at(i)));
     }
   });
+  if (result.route == nullptr && result.allowed_methods.empty() && fallback_ &&
+      method_matches(fallback_->method, method)) {
+    result.route = &*fallback_;
+  }
   return result;
 }
 
@@ -104,6 +110,12 @@ const Route* Router::find(std::string_view method, std::string_view path) const 
     best = &routes_[r];
     best_literals = compiled_[r].literals;
   });
+  if (best == nullptr && fallback_ && method_matches(fallback_->method, method)) {
+    // Only when no route has this path under another method either (that is a 405).
+    bool path_known = false;
+    for_each_match(path, [&](std::size_t, const auto&) { path_known = true; });
+    if (!path_known) best = &*fallback_;
+  }
   return best;
 }
 

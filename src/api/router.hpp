@@ -54,6 +54,9 @@ struct Match {
 class Router {
  public:
   void add(Route route);
+  // The route for a GET or HEAD whose path no other route has, under any method (the web
+  // application's client-side pages). It is not listed in routes() and gets no parameters.
+  void set_fallback(Route route);
   [[nodiscard]] Match match(std::string_view method, std::string_view path) const;
   // The route that would serve this request, without collecting parameters; nullptr if none.
   [[nodiscard]] const Route* find(std::string_view method, std::string_view path) const;
@@ -75,6 +78,7 @@ class Router {
 
   std::vector<Route> routes_;
   std::vector<Compiled> compiled_;  // compiled_[i] belongs to routes_[i]
+  std::optional<Route> fallback_;
 };
 
 }  // namespace custos::api

@@ -79,6 +79,28 @@ TEST(Router, VeryDeepPathsMatchNothing) {
   EXPECT_EQ(r.find("GET", deep), nullptr);
 }
 
+TEST(Router, FallbackServesOnlyPathsNoRouteHas) {
+  Router r;
+  r.add(route("GET", "/api/v1/users/{username}"));
+  r.add(route("POST", "/api/v1/auth/login"));
+  r.set_fallback(route("GET", "/"));
+  for (const char* path :
+       {"/incidents", "/incidents/INC-000001", "/a/b/c/d/e", "/api/v1/nothing"}) {
+    EXPECT_EQ(r.match("GET", path).route->pattern, "/") << path;
+    EXPECT_EQ(r.match("HEAD", path).route->pattern, "/") << path;
+    EXPECT_EQ(r.find("GET", path), r.match("GET", path).route) << path;
+  }
+  EXPECT_EQ(r.match("GET", "/api/v1/users/alice").route->pattern, "/api/v1/users/{username}");
+  // A path known under another method stays a 405, and other methods never fall back.
+  auto login = r.match("GET", "/api/v1/auth/login");
+  EXPECT_EQ(login.route, nullptr);
+  EXPECT_EQ(login.allowed_methods, (std::vector<std::string>{"POST"}));
+  EXPECT_EQ(r.find("GET", "/api/v1/auth/login"), nullptr);
+  EXPECT_EQ(r.match("POST", "/incidents").route, nullptr);
+  EXPECT_EQ(r.find("DELETE", "/incidents"), nullptr);
+  EXPECT_EQ(r.routes().size(), 2U);
+}
+
 TEST(Router, RejectsRelativePatterns) {
   EXPECT_THROW(Router().add(route("GET", "x")), std::invalid_argument);
 }

@@ -2,6 +2,7 @@
 
 #include "api/context.hpp"
 #include "api/openapi.hpp"
+#include "app/web_routes.hpp"
 
 namespace custos::app {
 
@@ -74,6 +75,8 @@ void add_system_routes(api::Router& router, store::Database& db, Metrics& metric
                 return res;
               },
               {"This OpenAPI 3.1 document", "system", "", "", 200, {}, {}}});
+
+  add_web_routes(router, web_assets());
 }
 
 }  // namespace custos::app

@@ -1,0 +1,357 @@
+// The web application in a real browser against a real custos on a fresh database: the flows of
+// the people who use it. Screenshots of the main pages land in tests/artifacts/web/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_PASSWORD, startServer } from '../../tests/harness/server.mjs';
+import { DESKTOP, PHONE, launch, openPage, overflowsHorizontally, screenshot, signIn, unlabelledControls } from './browser.mjs';
+
+let srv;
+let browser;
+let admin; // bearer client for the first admin
+const pages = [];
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.adminClient();
+  await srv.createUser('rita', ['reporter'], { display_name: 'Rita Reporter' });
+  await srv.createUser('alex', ['agent'], { display_name: 'Alex Agent' });
+  await srv.createUser('ines', ['incident_manager'], { display_name: 'Ines Manager' });
+  const group = await admin.post('/api/v1/groups', { name: 'soc', display_name: 'Security operations', members: ['alex'] });
+  assert.equal(group.status, 201, group.text);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function newPage(opts) {
+  const page = await openPage(browser, srv.baseUrl, opts);
+  pages.push(page);
+  return page;
+}
+
+// No uncaught error, console error or CSP violation happened on the page.
+function assertClean(page) {
+  assert.deepEqual(page.problems, [], `the page reported problems:\n${page.problems.join('\n')}`);
+}
+
+async function tokenFor(username) {
+  return srv.userToken(username);
+}
+
+test('sign in, a wrong password explained, sign out', async () => {
+  const page = await newPage();
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Sign in to custos' }).waitFor();
+  assert.deepEqual(await unlabelledControls(page), []);
+  await screenshot(page, 'sign-in');
+
+  await page.getByLabel('Username').fill('alex');
+  await page.getByLabel('Password', { exact: true }).fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'The username or password is wrong.' }).waitFor();
+
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Hello, Alex Agent' }).waitFor();
+  // The session survives a reload (cookie), and the page asks for it again.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Hello, Alex Agent' }).waitFor();
+  await screenshot(page, 'home-agent');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in to custos' }).waitFor();
+  // The session is over on the server too.
+  const me = await page.request.get('/api/v1/me');
+  assert.equal(me.status(), 401);
+  assertClean(page);
+});
+
+test('a reporter reports an event on a phone and sees what happens next', async () => {
+  const page = await newPage({ viewport: PHONE });
+  await signIn(page, 'rita');
+  await page.getByRole('heading', { name: 'Hello, Rita Reporter' }).waitFor();
+  await screenshot(page, 'home-reporter-phone');
+  assert.equal(await overflowsHorizontally(page), false, 'the home page is wider than 360 px');
+
+  // One click from anywhere: the button in the header.
+  await page.getByRole('banner').getByRole('link', { name: 'Report an event' }).click();
+  await page.getByRole('heading', { name: 'Report a security event or weakness' }).waitFor();
+  assert.equal(await overflowsHorizontally(page), false, 'the report form is wider than 360 px');
+  assert.deepEqual(await unlabelledControls(page), []);
+
+  // Sending nothing says, next to each question, what is missing.
+  await page.getByRole('button', { name: 'Send report' }).click();
+  await page.getByText('Choose what kind of thing you noticed.').waitFor();
+  await page.getByText('Say in a few words what happened.').waitFor();
+  await screenshot(page, 'report-errors-phone');
+
+  await page.getByRole('radio', { name: /suspicious e-mail/ }).check();
+  await page.getByLabel('What happened, in a few words?').fill('E-mail asking me to confirm my password');
+  await page.getByLabel('Details').fill('It came from "it-support@examp1e.com" at 09:12 with a link to a login page.');
+  await page.getByLabel('Who is affected?').selectOption('team');
+  await page.getByLabel('Is it still going on?').selectOption('now');
+  await screenshot(page, 'report-form-phone');
+  await page.getByRole('button', { name: 'Send report' }).click();
+
+  await page.getByRole('heading', { name: 'Thank you — your report is in' }).waitFor();
+  await page.getByRole('heading', { name: 'What happens next' }).waitFor();
+  const key = (await page.locator('.success-panel a').textContent()).trim();
+  assert.match(key, /^INC-\d{6}$/);
+  await screenshot(page, 'report-done-phone');
+  assert.equal(await overflowsHorizontally(page), false, 'the confirmation is wider than 360 px');
+
+  // It was logged as the reporter said, from the portal.
+  const incident = (await admin.get(`/api/v1/incidents/${key}`)).body;
+  assert.equal(incident.source, 'portal');
+  assert.equal(incident.reporter, 'rita');
+  assert.equal(incident.category, 'fraud');
+  assert.equal(incident.subcategory, 'phishing');
+  assert.equal(incident.impact, 'moderate');
+  assert.equal(incident.urgency, 'high');
+
+  // And it is in "My reports" with its status.
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('link', { name: 'My reports' }).click();
+  const row = page.locator('tr', { hasText: key });
+  await row.waitFor();
+  await row.getByText('New').waitFor();
+  await screenshot(page, 'my-reports-phone');
+  assert.equal(await overflowsHorizontally(page), false, 'my reports are wider than 360 px');
+  assertClean(page);
+});
+
+test('an agent works an incident through its whole lifecycle', async () => {
+  const rita = await tokenFor('rita');
+  const created = await rita.post('/api/v1/incidents', {
+    title: 'Ransom note on the finance file share',
+    description: 'Files on \\\\fs01\\finance end in .locked and a README asks for bitcoin.',
+    category: 'malicious-code',
+    subcategory: 'ransomware',
+    impact: 'significant',
+    urgency: 'high',
+  });
+  assert.equal(created.status, 201, created.text);
+  const key = created.body.key;
+  assert.equal(created.body.priority, 2);
+
+  const page = await newPage();
+  await signIn(page, 'alex');
+  await page.getByRole('link', { name: 'Incidents', exact: true }).click();
+  await page.getByLabel('Search incidents').fill('ransom finance');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(/q=ransom/);
+  const row = page.locator('tr', { hasText: key });
+  await row.waitFor();
+  await row.getByText('P2').waitFor();
+  await screenshot(page, 'queue-search');
+  await row.getByRole('link').click();
+
+  await page.getByRole('heading', { name: 'Ransom note on the finance file share' }).waitFor();
+  const status = page.locator('.incident-badges .status');
+  const actions = page.getByRole('region', { name: 'Move this incident' });
+  // Only the transitions the agent may take now, as the server listed them.
+  assert.deepEqual(await actions.locator('.button-row button').allTextContents(), ['Assign', 'Cancel incident']);
+
+  await actions.getByRole('button', { name: 'Assign' }).click();
+  await page.locator('form.transition-form').getByRole('button', { name: 'Assign' }).click();
+  await status.filter({ hasText: 'Assigned' }).waitFor();
+
+  await actions.getByRole('button', { name: 'Start work' }).click();
+  await status.filter({ hasText: 'In progress' }).waitFor();
+
+  await page.getByLabel('Add to the worklog').fill('Isolated fs01 from the network; backups from last night are intact.');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.locator('.tl-worklog').filter({ hasText: 'Isolated fs01' }).waitFor();
+
+  await page.getByLabel('New task').fill('Restore the finance share from backup');
+  await page.getByRole('button', { name: 'Add task' }).click();
+  const task = page.locator('.task', { hasText: 'Restore the finance share' });
+  await task.waitFor();
+  await task.getByRole('checkbox').check();
+  await page.locator('.task-done', { hasText: 'Restore the finance share' }).waitFor();
+
+  await actions.getByRole('button', { name: 'Set pending' }).click();
+  // The reason is required: sending none is explained next to the field.
+  await page.locator('form.transition-form').getByRole('button', { name: 'Set pending' }).click();
+  await page.locator('form.transition-form .field-error').waitFor();
+  await page.getByLabel('Waiting for').selectOption('third_party');
+  await page.locator('form.transition-form').getByRole('button', { name: 'Set pending' }).click();
+  await status.filter({ hasText: 'Pending' }).waitFor();
+
+  await actions.getByRole('button', { name: 'Start work' }).click();
+  await status.filter({ hasText: 'In progress' }).waitFor();
+
+  await actions.getByRole('button', { name: 'Resolve' }).click();
+  await page.getByLabel('Resolution').selectOption('contained_and_eradicated');
+  await page.getByLabel('What was done').fill('Restored from backup, removed the malware, reset the affected account.');
+  await page.locator('form.transition-form').getByRole('button', { name: 'Resolve' }).click();
+  await status.filter({ hasText: 'Resolved' }).waitFor();
+
+  // A P2 closes only after the lessons-learned review.
+  const review = page.getByRole('region', { name: 'Lessons learned' });
+  await review.getByText('Before this incident can close').waitFor();
+  await actions.getByRole('button', { name: 'Close' }).click();
+  await actions.getByRole('alert').waitFor();
+  await review.getByLabel('What happened').fill('A user opened a macro document; ransomware encrypted the share.');
+  await review.getByLabel('Root cause').fill('Macros allowed from the internet.');
+  await review.getByLabel('What went well').fill('Backups were complete and restored in two hours.');
+  await review.getByLabel('What to improve').fill('Block macros from the internet by policy.');
+  await review.getByRole('button', { name: 'Save lessons learned' }).click();
+  await review.getByText('Saved').waitFor();
+  await review.getByLabel('Action').fill('Block internet macros by group policy');
+  await review.getByRole('button', { name: 'Add action' }).click();
+  await review.getByText('The review is complete').waitFor();
+  await screenshot(page, 'incident-resolved');
+
+  await actions.getByRole('button', { name: 'Close' }).click();
+  await status.filter({ hasText: 'Closed' }).waitFor();
+  await page.locator('.tl-change', { hasText: 'to Closed' }).waitFor();
+  assert.deepEqual(await actions.count(), 0, 'a closed incident offers no transitions to an agent');
+  await screenshot(page, 'incident-closed');
+
+  const final = (await admin.get(`/api/v1/incidents/${key}`)).body;
+  assert.equal(final.status, 'closed');
+  assert.equal(final.assignee, 'alex');
+  assert.equal(final.resolution_code, 'contained_and_eradicated');
+  assertClean(page);
+});
+
+test('a reporter cannot see a restricted incident', async () => {
+  const rita = await tokenFor('rita');
+  const alex = await tokenFor('alex');
+  const reported = await rita.post('/api/v1/incidents', { title: 'Strange login prompt on the HR portal', category: 'fraud' });
+  assert.equal(reported.status, 201, reported.text);
+  const key = reported.body.key;
+  const restricted = await alex.patch(`/api/v1/incidents/${key}`, { restricted: true, group: 'soc' }, { headers: { 'if-match': `"${reported.body.version}"` } });
+  assert.equal(restricted.status, 200, restricted.text);
+  const visible = await rita.post('/api/v1/incidents', { title: 'Printer prints garbage pages', category: 'other' });
+
+  const page = await newPage();
+  await signIn(page, 'rita');
+  await page.goto('/incidents');
+  await page.locator('tr', { hasText: visible.body.key }).waitFor();
+  assert.equal(await page.locator('tr', { hasText: key }).count(), 0, 'the restricted incident is listed');
+
+  await page.goto(`/incidents/${key}`);
+  await page.getByText(`${key} was not found`).waitFor();
+  assert.equal(await page.getByText('Strange login prompt').count(), 0);
+  await screenshot(page, 'restricted-not-found');
+
+  // Its team sees it, marked as restricted.
+  const agent = await newPage();
+  await signIn(agent, 'alex');
+  await agent.goto(`/incidents/${key}`);
+  await agent.getByRole('heading', { name: 'Strange login prompt on the HR portal' }).waitFor();
+  await agent.locator('.incident-badges').getByText('Restricted').waitFor();
+  assertClean(page);
+  assertClean(agent);
+});
+
+test('the SLA clock counts down, and stands still while pending', async () => {
+  const alex = await tokenFor('alex');
+  // P1 runs on the 24×7 calendar, so its clock moves whatever the time of day.
+  const created = await alex.post('/api/v1/incidents', {
+    title: 'Domain admin account used from an unknown country',
+    category: 'intrusion',
+    impact: 'extensive',
+    urgency: 'critical',
+    assignee: 'alex',
+  });
+  assert.equal(created.status, 201, created.text);
+  assert.equal(created.body.priority, 1);
+  const key = created.body.key;
+
+  const page = await newPage();
+  await signIn(page, 'alex');
+  await page.goto(`/incidents/${key}`);
+  const meter = page.getByTestId('sla-time-to-resolve');
+  await meter.waitFor();
+  assert.equal(await meter.getAttribute('data-sla-state'), 'ok');
+  const before = await meter.locator('.sla-meter-value').textContent();
+  assert.match(before, /left$/);
+  await page.waitForTimeout(2200);
+  const later = await meter.locator('.sla-meter-value').textContent();
+  assert.notEqual(later, before, 'the clock did not count down');
+  // The response clock stopped when it was assigned.
+  assert.equal(await page.getByTestId('sla-time-to-own').getAttribute('data-sla-state'), 'met');
+  await screenshot(page, 'incident-running');
+
+  const actions = page.getByRole('region', { name: 'Move this incident' });
+  await actions.getByRole('button', { name: 'Start work' }).click();
+  await page.locator('.incident-badges .status', { hasText: 'In progress' }).waitFor();
+  await actions.getByRole('button', { name: 'Set pending' }).click();
+  await page.getByLabel('Waiting for').selectOption('awaiting_reporter');
+  await page.locator('form.transition-form').getByRole('button', { name: 'Set pending' }).click();
+  await page.locator('.incident-badges .status', { hasText: 'Pending' }).waitFor();
+
+  await page.locator('[data-testid="sla-time-to-resolve"][data-sla-state="paused"]').waitFor();
+  const paused = await meter.locator('.sla-meter-value').textContent();
+  assert.match(paused, /^paused/);
+  await page.waitForTimeout(2200);
+  assert.equal(await meter.locator('.sla-meter-value').textContent(), paused, 'a paused clock moved');
+  await page.getByText('paused while pending').waitFor();
+  await screenshot(page, 'incident-pending');
+
+  // The queue shows the same: a paused badge for this incident.
+  await page.goto(`/incidents?q=${encodeURIComponent('unknown country')}`);
+  await page.locator('tr', { hasText: key }).locator('[data-sla-state="paused"]').waitFor();
+
+  const server = (await alex.get(`/api/v1/incidents/${key}`)).body;
+  assert.equal(server.sla.resolution.paused, true);
+  assertClean(page);
+});
+
+test('an admin changes the priority matrix and the new priority shows', async () => {
+  const page = await newPage();
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('link', { name: 'Administration' }).click();
+  await page.getByRole('link', { name: 'Priority matrix' }).click();
+  const cell = page.getByLabel('Priority for minor impact and low urgency');
+  assert.equal(await cell.inputValue(), '4');
+  await cell.selectOption('1');
+  await page.getByRole('button', { name: 'Save as a new version' }).click();
+  await page.getByText('Saved as version 2.').waitFor();
+  await screenshot(page, 'admin-matrix');
+
+  await page.goto('/incidents/new');
+  await page.getByLabel('Title').fill('Guest Wi-Fi password posted in the lobby');
+  await page.getByLabel(/^Category/).selectOption('vulnerable');
+  await page.getByLabel('Impact').selectOption('minor');
+  await page.getByLabel('Urgency').selectOption('low');
+  await page.getByTestId('priority-preview').getByText('P1').waitFor();
+  assert.deepEqual(await unlabelledControls(page), []);
+  await screenshot(page, 'new-incident');
+  await page.getByRole('button', { name: 'Log incident' }).click();
+
+  await page.getByRole('heading', { name: 'Guest Wi-Fi password posted in the lobby' }).waitFor();
+  await page.locator('.incident-badges .prio').filter({ hasText: 'P1' }).waitFor();
+  const key = new URL(page.url()).pathname.split('/').pop();
+  const incident = (await admin.get(`/api/v1/incidents/${key}`)).body;
+  assert.equal(incident.priority, 1);
+  assert.equal(incident.matrix_version, 2);
+  assertClean(page);
+});
+
+test('the main pages render for every role, labelled and within 360 px', async () => {
+  for (const [user, password, paths] of [
+    ['ines', undefined, ['/', '/incidents', '/problems', '/admin/matrix', '/admin/sla', '/admin/groups']],
+    ['admin', ADMIN_PASSWORD, ['/admin/users', '/admin/calendars', '/audit', '/account']],
+  ]) {
+    for (const viewport of [DESKTOP, PHONE]) {
+      const page = await newPage({ viewport });
+      await signIn(page, user, password);
+      for (const p of paths) {
+        await page.goto(p);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const name = `${user}${p.replace(/\//g, '-').replace(/-$/, '') || '-home'}${viewport === PHONE ? '-phone' : ''}`;
+        await screenshot(page, name);
+        assert.deepEqual(await unlabelledControls(page), [], `${p} as ${user}`);
+        if (viewport === PHONE) assert.equal(await overflowsHorizontally(page), false, `${p} as ${user} is wider than 360 px`);
+      }
+      assertClean(page);
+    }
+  }
+});
