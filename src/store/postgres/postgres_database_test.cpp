@@ -4,14 +4,19 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <latch>
 #include <limits>
+#include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "store/migrations.hpp"
+#include "store/sqlite/sqlite_database.hpp"
 
 namespace custos::store {
 namespace {
@@ -154,6 +159,79 @@ void insert_user(Connection& c, const std::string& username) {
       " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       {username, nullptr, std::string("Name"), std::string("agent"), std::string("$argon2id$x"),
        std::int64_t{1700000000000}, std::int64_t{1700000000000}});
+}
+
+// Table name → its column names, sorted.
+using Schema = std::map<std::string, std::set<std::string>>;
+
+Schema postgres_schema(Database& db) {
+  Schema out;
+  db.read([&](Connection& c) {
+    for (const auto& r : c.query("SELECT table_name, column_name FROM information_schema.columns"
+                                 " WHERE table_schema = 'public'")) {
+      out[r.str(0)].insert(r.str(1));
+    }
+  });
+  return out;
+}
+
+Schema sqlite_schema(Database& db) {
+  Schema out;
+  db.read([&](Connection& c) {
+    for (const auto& t : c.query("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                 " AND name NOT LIKE 'sqlite_%'")) {
+      for (const auto& col : c.query("SELECT name FROM pragma_table_info(?)", {t.str(0)})) {
+        out[t.str(0)].insert(col.str(0));
+      }
+    }
+  });
+  return out;
+}
+
+// The two migration sets must describe the same tables with the same columns, so that every
+// service's SQL means the same on both; the only differences are how each does full-text search.
+TEST_F(PostgresDatabaseTest, SchemaMatchesSqliteExceptFullTextSearch) {
+  auto pg = open();
+  pg->migrate();
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("custos-schema-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  Schema lite;
+  {
+    SqliteDatabase sqlite(dir / "schema.db", DatabaseOptions{});
+    sqlite.migrate();
+    lite = sqlite_schema(sqlite);
+  }
+  std::filesystem::remove_all(dir);
+  Schema postgres = postgres_schema(*pg);
+
+  // Search documents live in <thing>_search tables on both, but SQLite's are FTS5 virtual
+  // tables (with shadow tables) and PostgreSQL's are ordinary tables with tsvector columns.
+  const auto is_search = [](const std::string& table) {
+    return table.ends_with("_search") || table.find("_search_") != std::string::npos;
+  };
+  std::erase_if(lite, [&](const auto& t) { return is_search(t.first); });
+  std::erase_if(postgres, [&](const auto& t) { return is_search(t.first); });
+
+  std::string differences;
+  for (const auto& [table, columns] : lite) {
+    auto other = postgres.find(table);
+    if (other == postgres.end()) {
+      differences += "table " + table + " only on SQLite\n";
+      continue;
+    }
+    for (const auto& c : columns) {
+      if (!other->second.contains(c)) differences += table + "." + c + " only on SQLite\n";
+    }
+    for (const auto& c : other->second) {
+      if (!columns.contains(c)) differences += table + "." + c + " only on PostgreSQL\n";
+    }
+  }
+  for (const auto& [table, columns] : postgres) {
+    if (!lite.contains(table)) differences += "table " + table + " only on PostgreSQL\n";
+  }
+  EXPECT_EQ(differences, "");
 }
 
 TEST_F(PostgresDatabaseTest, MigratesOnceThenFindsNothingToApply) {
