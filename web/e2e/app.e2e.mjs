@@ -113,7 +113,7 @@ test('a reporter reports an event on a phone and sees what happens next', async 
 
   // And it is in "My reports" with its status.
   await page.getByRole('button', { name: 'Menu' }).click();
-  await page.getByRole('link', { name: 'My reports' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My reports' }).click();
   const row = page.locator('tr', { hasText: key });
   await row.waitFor();
   await row.getByText('New').waitFor();

@@ -48,7 +48,7 @@ export function SlaMeter({ clock, readAt, label }: { clock: SlaClock; readAt: nu
       <div className="sla-meter-foot">
         target {formatDuration(clock.target_ms)}
         {clock.due_at && live.state !== 'met' ? <> · due {formatDateTime(clock.due_at)}</> : null}
-        {clock.paused_ms > 0 ? <> · paused {formatDuration(clock.paused_ms)} so far</> : null}
+        {live.pausedMs >= 1000 ? <> · paused {formatDuration(live.pausedMs)} in all</> : null}
       </div>
     </div>
   );

@@ -24,6 +24,12 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   return future ? `in ${text}` : `${text} ago`;
 }
 
+// Audit actors read "user:alice" or "system"; people want the name.
+export function actorName(actor: string | null | undefined): string {
+  if (!actor) return 'system';
+  return actor.replace(/^user:/, '');
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;

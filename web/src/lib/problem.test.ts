@@ -32,6 +32,11 @@ describe('formErrors', () => {
     expect(describeError(new ApiError({ status: 0, code: 'network' }))).toMatch(/could not be reached/);
   });
 
+  it('drops the field name the server put before a message shown on its own', () => {
+    const e = new ApiError({ status: 409, code: 'conflict', detail: 'lessons_learned: closing a P2 incident requires a record', errors: [{ field: 'lessons_learned', message: 'closing a P2 incident requires a record' }] });
+    expect(formErrors(e, ['to']).form).toBe('Closing a P2 incident requires a record.');
+  });
+
   it('handles errors that are not problems', () => {
     expect(formErrors(new Error('boom'), []).form).toBe('Boom.');
     expect(describeError('weird')).toBe('Something went wrong.');

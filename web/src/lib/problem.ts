@@ -35,12 +35,22 @@ export function fieldMessage(message: string): string {
   return sentence(message);
 }
 
+// The server's detail often starts with the field it is about ("title: must not be empty");
+// shown on its own, the field name reads as noise.
+function withoutFieldPrefix(error: ApiError): string {
+  let detail = error.detail;
+  for (const e of error.errors) {
+    if (detail.startsWith(`${e.field}: `)) detail = detail.slice(e.field.length + 2);
+  }
+  return detail;
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     if (FRIENDLY[error.code]) return FRIENDLY[error.code];
     if (error.status === 403 && !error.detail) return 'You are not allowed to do this.';
     if (error.status === 404) return sentence(error.detail || 'This was not found, or you may not see it.');
-    return sentence(error.detail || `The request failed (${error.status}).`);
+    return sentence(withoutFieldPrefix(error) || `The request failed (${error.status}).`);
   }
   if (error instanceof Error) return sentence(error.message);
   return 'Something went wrong.';

@@ -36,7 +36,7 @@ describe('liveClock', () => {
     const c = liveClock(clock(), T0, T0 + 3 * HOUR + 5 * 60_000);
     expect(c.state).toBe('breached');
     expect(c.remainingMs).toBe(-5 * 60_000);
-    expect(describeClock(c)).toBe('overdue 5m 00s');
+    expect(describeClock(c)).toBe('overdue 5m');
   });
 
   it('stands still while paused, whatever the time', () => {
@@ -44,6 +44,7 @@ describe('liveClock', () => {
     expect(c.state).toBe('paused');
     expect(c.remainingMs).toBe(3 * HOUR);
     expect(describeClock(c)).toBe('paused · 3h 00m left');
+    expect(c.pausedMs).toBe(10 * HOUR);
   });
 
   it('says met once the clock stopped in time', () => {
@@ -68,6 +69,8 @@ describe('formatDuration', () => {
     expect(formatDuration(3 * HOUR + 5 * 60_000)).toBe('3h 05m');
     expect(formatDuration(51 * HOUR)).toBe('2d 3h');
     expect(formatDuration(-90_000)).toBe('1m 30s');
+    expect(formatDuration(30 * 60_000)).toBe('30m');
+    expect(formatDuration(30 * 60_000, true)).toBe('30m 00s');
   });
 });
 

@@ -20,7 +20,10 @@ export function liveClock(clock: SlaClock, readAt: number, now: number, stopped 
   const dueAt = clock.due_at ? Date.parse(clock.due_at) : null;
   const base = { dueAt, pausedMs: clock.paused_ms, percent: clock.percent };
   if (clock.met) return { ...base, state: 'met', remainingMs: clock.remaining_ms };
-  if (clock.paused) return { ...base, state: 'paused', remainingMs: clock.remaining_ms };
+  if (clock.paused) {
+    // The pause in progress grows with the wall clock.
+    return { ...base, state: 'paused', remainingMs: clock.remaining_ms, pausedMs: clock.paused_ms + Math.max(0, now - readAt) };
+  }
   if (stopped) return { ...base, state: clock.breached ? 'breached' : 'stopped', remainingMs: clock.remaining_ms };
   const remaining = dueAt !== null ? dueAt - now : clock.remaining_ms - Math.max(0, now - readAt);
   const breached = clock.breached || remaining <= 0;
@@ -40,7 +43,7 @@ export function formatDuration(ms: number, precise = false): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   if (d > 0) return precise ? `${d}d ${h}h ${pad(m)}m` : `${d}d ${h}h`;
   if (h > 0) return precise ? `${h}h ${pad(m)}m ${pad(s)}s` : `${h}h ${pad(m)}m`;
-  if (m > 0) return `${m}m ${pad(s)}s`;
+  if (m > 0) return s === 0 && !precise ? `${m}m` : `${m}m ${pad(s)}s`;
   return `${s}s`;
 }
 

@@ -199,7 +199,7 @@ function Tokens() {
       ) : null}
       <ErrorMessage>{errors.form}</ErrorMessage>
       {live.length ? (
-        <table className="simple-table">
+        <div className="table-scroll"><table className="simple-table">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -226,7 +226,7 @@ function Tokens() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       ) : (
         <p className="muted">You have no tokens.</p>
       )}

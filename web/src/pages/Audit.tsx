@@ -71,9 +71,16 @@ export default function Audit() {
       ) : null}
       <ErrorMessage>{verifyError}</ErrorMessage>
       <form className="toolbar wrap" onSubmit={apply} aria-label="Filter the audit trail">
-        {(['actor', 'action', 'object_type', 'object_id'] as const).map((k) => (
+        {(
+          [
+            ['actor', 'Who (e.g. user:alice)'],
+            ['action', 'Action'],
+            ['object_type', 'Object type'],
+            ['object_id', 'Object id'],
+          ] as const
+        ).map(([k, label]) => (
           <label key={k} className="inline-select">
-            {k.replace('_', ' ')}
+            {label}
             <input value={filters[k]} onChange={(e) => setFilters((f) => ({ ...f, [k]: e.target.value }))} />
           </label>
         ))}
@@ -85,7 +92,7 @@ export default function Audit() {
       {page.loading && rows.length === 0 ? <Loading /> : null}
       {page.data && rows.length === 0 ? <EmptyState title="No entries match">Clear the filters to see everything.</EmptyState> : null}
       {rows.length ? (
-        <table className="simple-table audit-table">
+        <div className="table-scroll"><table className="simple-table audit-table">
           <thead>
             <tr>
               <th scope="col">#</th>
@@ -128,7 +135,7 @@ export default function Audit() {
               </Fragment>
             ))}
           </tbody>
-        </table>
+        </table></div>
       ) : null}
       {page.data?.next_cursor ? (
         <div className="table-foot">

@@ -92,7 +92,7 @@ export default function Problems() {
         </EmptyState>
       ) : null}
       {items.length ? (
-        <table className="simple-table">
+        <div className="table-scroll"><table className="simple-table">
           <thead>
             <tr>
               <th scope="col">Problem</th>
@@ -117,7 +117,7 @@ export default function Problems() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       ) : null}
     </div>
   );

@@ -31,6 +31,7 @@ export function Queue() {
   const [loadingMore, setLoadingMore] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [search, setSearch] = useState(filters.q);
+  const [filtersOpen, setFiltersOpen] = useState(false);
   const request = useRef(0);
 
   const categories = useApi<Page<Category>>('/api/v1/categories', { cached: true });
@@ -99,16 +100,7 @@ export function Queue() {
         }
       />
       <div className="queue-layout">
-        <aside className="filters" aria-label="Filters">
-          <form role="search" onSubmit={submitSearch} className="search">
-            <label htmlFor="q" className="sr-only">
-              Search incidents
-            </label>
-            <input id="q" type="search" placeholder="Search title, description, worklog" value={search} onChange={(e) => setSearch(e.target.value)} />
-            <button type="submit" className="btn">
-              Search
-            </button>
-          </form>
+        <aside id="queue-filters" className={`filters${filtersOpen ? ' open' : ''}`} aria-label="Filters">
           <SavedViews views={views.data?.items ?? []} current={queryString} onReload={views.reload} />
           <fieldset className="chips">
             <legend>Status</legend>
@@ -189,6 +181,18 @@ export function Queue() {
           ) : null}
         </aside>
         <section className="results" aria-label="Incidents" aria-busy={rows === null}>
+          <form role="search" onSubmit={submitSearch} className="search">
+            <label htmlFor="q" className="sr-only">
+              Search incidents
+            </label>
+            <input id="q" type="search" placeholder="Search incidents" value={search} onChange={(e) => setSearch(e.target.value)} />
+            <button type="submit" className="btn">
+              Search
+            </button>
+            <button type="button" className="btn filters-toggle" aria-expanded={filtersOpen} aria-controls="queue-filters" onClick={() => setFiltersOpen((o) => !o)}>
+              Filters{count ? ` (${count})` : ''}
+            </button>
+          </form>
           <ErrorMessage>{error ? describeError(error) : null}</ErrorMessage>
           {rows === null && !error ? <Loading what="Loading incidents" /> : null}
           {rows && rows.items.length === 0 ? (

@@ -24,6 +24,8 @@ export function Report() {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [done, setDone] = useState<Incident | null>(null);
+  const clear = (...fields: string[]) =>
+    setErrors((e) => (fields.some((f) => e.fields[f]) ? { ...e, fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !fields.includes(k))) } : e));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -89,7 +91,10 @@ export function Report() {
           </legend>
           {REPORT_KINDS.map((k) => (
             <label key={k.id} className={`choice${kind === k.id ? ' selected' : ''}`}>
-              <input type="radio" name="kind" value={k.id} checked={kind === k.id} onChange={() => setKind(k.id)} />
+              <input type="radio" name="kind" value={k.id} checked={kind === k.id} onChange={() => {
+                  setKind(k.id);
+                  clear('category', 'subcategory');
+                }} />
               <span>
                 <span className="choice-label">{k.label}</span>
                 <span className="choice-hint">{k.hint}</span>
@@ -103,7 +108,10 @@ export function Report() {
           ) : null}
         </fieldset>
         <Field label="What happened, in a few words?" required error={errors.fields.title} hint="For example: “E-mail asking me to confirm my password”">
-          {(p) => <input {...p} name="title" maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />}
+          {(p) => <input {...p} name="title" maxLength={200} value={title} onChange={(e) => {
+            setTitle(e.target.value);
+            clear('title');
+          }} />}
         </Field>
         <Field label="Details" hint="What you saw, where, and anything you already did. Do not forward suspicious e-mails to colleagues." error={errors.fields.description}>
           {(p) => <textarea {...p} name="description" rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />}

@@ -303,7 +303,7 @@ export function Lockouts() {
       <ErrorMessage>{error ?? (lockouts.error ? describeError(lockouts.error) : null)}</ErrorMessage>
       {lockouts.data && items.length === 0 ? <EmptyState title="Nobody is locked out">Lockouts appear here while they last.</EmptyState> : null}
       {items.length ? (
-        <table className="simple-table">
+        <div className="table-scroll"><table className="simple-table">
           <thead>
             <tr>
               <th scope="col">Kind</th>
@@ -326,7 +326,7 @@ export function Lockouts() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       ) : null}
     </section>
   );

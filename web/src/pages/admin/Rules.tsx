@@ -3,7 +3,7 @@ import { api } from '../../api/client';
 import type { Calendar, Impact, Page, PriorityMatrix, PriorityMatrixVersion, SlaPolicy as SlaPolicyT, SlaPolicyVersion, Urgency } from '../../api/types';
 import { IMPACTS, URGENCIES } from '../../api/types';
 import { ErrorMessage, Loading, Notice } from '../../components/ui';
-import { formatDateTime } from '../../lib/format';
+import { actorName, formatDateTime } from '../../lib/format';
 import { forget, useApi } from '../../lib/hooks';
 import { humanize } from '../../lib/priority';
 import { describeError, formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
@@ -44,7 +44,7 @@ export function Matrix() {
     <section className="card" aria-labelledby="matrix-h">
       <h2 id="matrix-h">Priority matrix</h2>
       <p className="muted">
-        Version {current.data.version}, by {current.data.created_by} on {formatDateTime(current.data.created_at)}. A change applies to incidents
+        Version {current.data.version}, by {actorName(current.data.created_by)} on {formatDateTime(current.data.created_at)}. A change applies to incidents
         logged or re-rated from now on.
       </p>
       {saved ? <Notice kind="success">Saved as version {saved}.</Notice> : null}
@@ -110,7 +110,7 @@ export function Matrix() {
               .filter((v) => v.version !== current.data!.version)
               .map((v) => (
                 <li key={v.version}>
-                  Version {v.version} by {v.created_by}, {formatDateTime(v.created_at)}
+                  Version {v.version} by {actorName(v.created_by)}, {formatDateTime(v.created_at)}
                 </li>
               ))}
           </ul>
@@ -167,7 +167,7 @@ export function SlaPolicy() {
     <section className="card" aria-labelledby="sla-h">
       <h2 id="sla-h">SLA policy</h2>
       <p className="muted">
-        Targets in business minutes on the chosen calendar. Version {current.data?.version}, by {current.data?.created_by} on{' '}
+        Targets in business minutes on the chosen calendar. Version {current.data?.version}, by {actorName(current.data?.created_by)} on{' '}
         {formatDateTime(current.data?.created_at)}. Incidents keep the version they were logged with.
       </p>
       {saved ? <Notice kind="success">Saved as version {saved}.</Notice> : null}

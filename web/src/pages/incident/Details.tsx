@@ -51,8 +51,8 @@ export function Details({ incident, categories, groups, workers, onChanged }: { 
         <dd>{incident.assignee ?? <span className="muted">nobody yet</span>}</dd>
         <dt>Group</dt>
         <dd>
-          {groupName(incident.group)}
-          {incident.support_level ? <span className="muted"> · level {incident.support_level}</span> : null}
+          {incident.group ? groupName(incident.group) : <span className="muted">none yet</span>}
+          <span className="muted"> · support level {incident.support_level}</span>
         </dd>
         <dt>Reporter</dt>
         <dd>
@@ -69,7 +69,7 @@ export function Details({ incident, categories, groups, workers, onChanged }: { 
             <dt>Resolution</dt>
             <dd>
               {RESOLUTION_CODES[incident.resolution_code] ?? humanize(incident.resolution_code)}
-              {incident.resolution_notes ? <div className="prose">{incident.resolution_notes}</div> : null}
+              {incident.resolution_notes ? <div className="prose notes">{incident.resolution_notes}</div> : null}
             </dd>
           </>
         ) : null}

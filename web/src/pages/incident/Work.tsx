@@ -31,10 +31,32 @@ function describeChange(item: TimelineItem): string {
         .map((k) => (after[k] === null || typeof after[k] === 'object' ? humanize(k).toLowerCase() : `${humanize(k).toLowerCase()} to ${String(after[k])}`))
         .join(', ')}`;
     }
-    default:
-      return humanize((item.action ?? 'change').replace(/^incident\./, '').replace(/\./g, ' ')).toLowerCase();
+    default: {
+      const title = typeof after.title === 'string' ? ` “${after.title}”` : typeof d.title === 'string' ? ` “${d.title}”` : '';
+      const words = ACTION_WORDS[item.action ?? ''];
+      if (words) return words.replace('{title}', title);
+      return humanize((item.action ?? 'change').replace(/^incident\./, '').replace(/[._]/g, ' ')).toLowerCase();
+    }
   }
 }
+
+const ACTION_WORDS: Record<string, string> = {
+  'incident.task_create': 'added the task{title}',
+  'incident.task_update': 'updated the task{title}',
+  'incident.attachment_add': 'attached a file',
+  'incident.improvement_action_add': 'added the improvement action{title}',
+  'incident.improvement_action_update': 'updated an improvement action',
+  'incident.lessons_record': 'recorded the lessons learned',
+  'incident.lessons_update': 'updated the lessons learned',
+  'incident.lessons_waive': 'waived the lessons-learned review',
+  'incident.link_problem': 'linked it to a problem',
+  'incident.unlink_problem': 'unlinked it from its problem',
+  'incident.major_declare': 'declared it a major incident',
+  'incident.major_manager_change': 'changed the major-incident manager',
+  'incident.escalate': 'escalated it',
+  'incident.escalation': 'escalated it',
+  'incident.worklog_add': 'added to the worklog',
+};
 
 export function Timeline({ incident, version }: { incident: Incident; version: number }) {
   const { can } = useMe();
