@@ -283,10 +283,12 @@ function IncidentTable({ rows, selectable, selected, onSelect }: { rows: Rows; s
                 <span className="key">{i.key}</span>
                 <span className="title-text">{i.title}</span>
               </Link>
-              <span className="row-flags">
-                {i.major ? <span className="badge major">Major</span> : null}
-                {i.restricted ? <span className="badge restricted">Restricted</span> : null}
-              </span>
+              {i.major || i.restricted ? (
+                <span className="row-flags">
+                  {i.major ? <span className="badge major">Major</span> : null}
+                  {i.restricted ? <span className="badge restricted">Restricted</span> : null}
+                </span>
+              ) : null}
             </td>
             <td data-label="Status">
               <StatusBadge status={i.status} />
