@@ -91,6 +91,20 @@ class WebFiles {
   const WebAsset* index_ = nullptr;
 };
 
+// "." and ".." segments and backslashes never name one of the application's pages; whatever
+// a client means by them (usually a traversal attempt), the answer is that nothing is there.
+bool is_page_path(std::string_view path) {
+  if (path.find('\\') != std::string_view::npos) return false;
+  while (!path.empty()) {
+    path.remove_prefix(1);  // the '/'
+    const auto end = path.find('/');
+    const auto segment = path.substr(0, end);
+    if (segment == "." || segment == "..") return false;
+    path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {
@@ -157,7 +171,8 @@ void add_web_routes(api::Router& router, std::span<const WebAsset> assets) {
                                                                             : Caching::revalidate);
                          }
                          const auto last = path.substr(path.rfind('/') + 1);
-                         if (path.starts_with("/assets/") || last.find('.') != std::string::npos) {
+                         if (path.starts_with("/assets/") || last.find('.') != std::string::npos ||
+                             !is_page_path(path)) {
                            throw api::not_found("the file " + shown);
                          }
                          return files->index(ctx);

@@ -95,7 +95,8 @@ TEST_F(WebRoutes, TopLevelFilesAreServedAsThemselves) {
 
 TEST_F(WebRoutes, MissingFilesAndTheApiAreNeverThePage) {
   for (const char* path : {"/assets/index-000000.js", "/robots.txt", "/incidents/x.png", "/api",
-                           "/api/v1/nothing-here", "/api/v2/users"}) {
+                           "/api/v1/nothing-here", "/api/v2/users", "/../../etc/passwd",
+                           "/incidents/../admin", "/./incidents", "/a\\b", "/incidents/.."}) {
     auto res = get(path);
     EXPECT_EQ(res.status, 404) << path;
     EXPECT_EQ(res.find_header("Content-Type"), "application/problem+json") << path;
