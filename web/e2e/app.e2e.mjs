@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_PASSWORD, startServer } from '../../tests/harness/server.mjs';
+import { currentStep, totp } from '../../tests/harness/totp.mjs';
 import { DESKTOP, PHONE, launch, openPage, overflowsHorizontally, screenshot, signIn, unlabelledControls } from './browser.mjs';
 
 let srv;
@@ -65,6 +66,41 @@ test('sign in, a wrong password explained, sign out', async () => {
   // The session is over on the server too.
   const me = await page.request.get('/api/v1/me');
   assert.equal(me.status(), 401);
+  assertClean(page);
+});
+
+test('a user enrols an authenticator app (QR code) and then signs in with its code', async () => {
+  await srv.createUser('tom', ['agent'], { display_name: 'Tom Twofactor' });
+  const page = await newPage();
+  await signIn(page, 'tom');
+  await page.getByRole('link', { name: 'Tom Twofactor' }).click();
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+  const secret = (await page.locator('code.secret').textContent()).trim();
+  assert.match(secret, /^[A-Z2-7]{16,}$/);
+  await screenshot(page, 'account-totp');
+  const step = currentStep();
+  await page.getByLabel('Code', { exact: true }).fill(totp(secret, step));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByText('Your second factor is on.').waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  // Next sign-in: the password alone asks for the code, a wrong code is explained.
+  await page.getByLabel('Username').fill('tom');
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const code = page.getByLabel('Authentication code');
+  await code.waitFor();
+  await code.fill(totp(secret, step) === '000000' ? '000001' : '000000');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Is wrong or was already used.').waitFor();
+  await screenshot(page, 'sign-in-totp');
+  await code.fill(totp(secret, step + 1));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed in, back on the page where the user signed out.
+  await page.getByRole('heading', { name: 'Tom Twofactor' }).waitFor();
+  await page.getByRole('heading', { name: 'Second factor (authenticator app)' }).waitFor();
+  await page.getByText('A code from your authenticator app is required when you sign in.').waitFor();
   assertClean(page);
 });
 
@@ -300,6 +336,13 @@ test('the SLA clock counts down, and stands still while pending', async () => {
 
   const server = (await alex.get(`/api/v1/incidents/${key}`)).body;
   assert.equal(server.sla.resolution.paused, true);
+
+  // The incident page on a phone.
+  await page.setViewportSize(PHONE);
+  await page.goto(`/incidents/${key}`);
+  await page.getByTestId('sla-time-to-resolve').waitFor();
+  await screenshot(page, 'incident-phone');
+  assert.equal(await overflowsHorizontally(page), false, 'the incident page is wider than 360 px');
   assertClean(page);
 });
 
@@ -331,6 +374,25 @@ test('an admin changes the priority matrix and the new priority shows', async ()
   const incident = (await admin.get(`/api/v1/incidents/${key}`)).body;
   assert.equal(incident.priority, 1);
   assert.equal(incident.matrix_version, 2);
+  assertClean(page);
+});
+
+test('an auditor reads the audit trail and verifies the chain', async () => {
+  await srv.createUser('audrey', ['auditor'], { display_name: 'Audrey Auditor' });
+  const page = await newPage();
+  await signIn(page, 'audrey');
+  // Auditors read, they never report or work: no report button, no transitions.
+  assert.equal(await page.getByRole('link', { name: 'Report an event' }).count(), 0);
+  await page.getByRole('link', { name: 'Audit trail', exact: true }).click();
+  await page.locator('.audit-table tbody tr').first().waitFor();
+  await page.getByLabel('Action').fill('auth.login');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.locator('.audit-table tbody tr').first().waitFor();
+  const actions = await page.locator('.audit-table tbody tr td:nth-child(4)').allTextContents();
+  assert.ok(actions.length > 0 && actions.every((a) => a === 'auth.login'), actions.join(','));
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await page.getByText('The chain is intact.').waitFor();
+  await screenshot(page, 'audit');
   assertClean(page);
 });
 
