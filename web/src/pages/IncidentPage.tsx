@@ -102,6 +102,15 @@ export function IncidentPage() {
           Reported by {incident.reporter ?? 'someone'} {formatRelative(incident.reported_at)} · updated {formatRelative(incident.updated_at)}
         </p>
       </header>
+      <section className="incident-clocks" aria-label="Service levels">
+        <SlaMeter clock={incident.sla.response} readAt={readAt} label="Time to own" />
+        <SlaMeter clock={incident.sla.resolution} readAt={readAt} label="Time to resolve" />
+        <p className="muted small clocks-note">
+          {incident.sla.calendar === '24x7' ? 'Measured around the clock' : `Measured in the working hours of the “${incident.sla.calendar}” calendar`}
+          {incident.status === 'pending' ? ' · paused while pending' : ''}
+          {stopped && incident.sla.resolution.met ? ' · stopped when the incident was resolved' : ''}
+        </p>
+      </section>
       {notice ? (
         <div className="alert alert-info" role="status">
           {notice}
@@ -124,16 +133,6 @@ export function IncidentPage() {
           <Timeline incident={incident} version={incident.version} />
         </div>
         <aside className="incident-side">
-          <section className="card" aria-labelledby="sla-h">
-            <h2 id="sla-h">Service levels</h2>
-            {stopped && incident.sla.resolution.met ? <p className="muted small">The clocks stopped when the incident was resolved.</p> : null}
-            <SlaMeter clock={incident.sla.response} readAt={readAt} label="Time to own" />
-            <SlaMeter clock={incident.sla.resolution} readAt={readAt} label="Time to resolve" />
-            <p className="muted small">
-              {incident.sla.calendar === 'always' || incident.sla.calendar === '24x7' ? 'Around the clock' : `On the “${incident.sla.calendar}” calendar`}
-              {incident.status === 'pending' ? ' · paused while pending' : ''}
-            </p>
-          </section>
           <Details incident={incident} categories={categories.data?.items ?? []} groups={groups.data?.items ?? []} workers={workers} onChanged={changed} />
           <Tasks incident={incident} workers={workers} />
           <Links incident={incident} onChanged={changed} />
