@@ -254,6 +254,47 @@ test('an agent works an incident through its whole lifecycle', async () => {
   assertClean(page);
 });
 
+test('an agent pages through the queue, saves a view and assigns many incidents at once', async () => {
+  const rita = await tokenFor('rita');
+  for (let n = 1; n <= 55; n++) {
+    const r = await rita.post('/api/v1/incidents', { title: `Lost badge number ${n} found in the car park`, category: 'other', impact: 'minor', urgency: 'low' });
+    assert.equal(r.status, 201, r.text);
+  }
+  const page = await newPage();
+  await signIn(page, 'alex');
+  await page.goto('/incidents?q=badge+park&sort=created');
+  const rows = page.locator('.incident-table tbody tr');
+  await page.getByText('50 shown, more available').waitFor();
+  assert.equal(await rows.count(), 50);
+  assert.match(await rows.first().textContent(), /Lost badge number 1 found/);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await page.getByText('55 shown').waitFor();
+  assert.equal(await rows.count(), 55);
+
+  await page.getByRole('button', { name: 'Save these filters as a view' }).click();
+  await page.getByLabel('Name of the view').fill('Lost badges');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const view = page.getByRole('button', { name: 'Lost badges', exact: true });
+  await view.waitFor();
+
+  await page.getByRole('checkbox', { name: 'Select all shown incidents' }).check();
+  await page.getByText('55 selected').waitFor();
+  await page.getByLabel('Assign to').selectOption('alex');
+  await screenshot(page, 'queue-bulk-assign');
+  await page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await page.getByText('55 incidents updated.').waitFor({ timeout: 60_000 });
+  assert.equal(await rows.filter({ hasText: 'Assigned' }).count(), 55);
+
+  // The saved view brings the same filters back from anywhere.
+  await page.goto('/incidents');
+  await view.click();
+  await page.waitForURL(/q=badge\+park/);
+  await page.getByText('50 shown, more available').waitFor();
+  const mine = (await (await tokenFor('alex')).get('/api/v1/incidents?assignee=me&q=badge&limit=100')).body.items;
+  assert.equal(mine.length, 55);
+  assertClean(page);
+});
+
 test('a reporter cannot see a restricted incident', async () => {
   const rita = await tokenFor('rita');
   const alex = await tokenFor('alex');
