@@ -295,6 +295,26 @@ test('an agent pages through the queue, saves a view and assigns many incidents 
   assertClean(page);
 });
 
+test('known errors are suggested while a new incident is typed', async () => {
+  const ines = await tokenFor('ines');
+  const problem = await ines.post('/api/v1/problems', { title: 'VPN client disconnects every hour', description: 'Since the gateway update.' });
+  assert.equal(problem.status, 201, problem.text);
+  const key = problem.body.key;
+  for (const body of [{ to: 'investigating' }, { to: 'known_error', workaround: 'Reconnect with "Keep alive" ticked in the client settings.' }]) {
+    const r = await ines.post(`/api/v1/problems/${key}/transitions`, body);
+    assert.equal(r.status, 200, r.text);
+  }
+  const page = await newPage();
+  await signIn(page, 'alex');
+  await page.goto('/incidents/new');
+  await page.getByLabel('Title').pressSequentially('VPN keeps disconnecting', { delay: 20 });
+  const suggestions = page.getByRole('region', { name: 'Known errors that may match' });
+  await suggestions.getByRole('link', { name: key }).waitFor();
+  await suggestions.getByText('Keep alive').waitFor();
+  await screenshot(page, 'new-incident-known-error');
+  assertClean(page);
+});
+
 test('a reporter cannot see a restricted incident', async () => {
   const rita = await tokenFor('rita');
   const alex = await tokenFor('alex');
