@@ -161,7 +161,11 @@ run_browser() {
     broken "browser: vitest wrote no report (exit $rc)"
   else
     local counts pass fail
-    counts=$(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites||0) + (r.numFailedTestSuites||0))' "$report")
+    # Failed tests, plus each test file that failed without a failed test (it did not load).
+    counts=$(node -e '
+      const r = require(process.argv[1]);
+      const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
+      console.log(r.numPassedTests, r.numFailedTests + broken);' "$report")
     read -r pass fail <<<"$counts"
     PASSED=$((PASSED + pass))
     FAILED=$((FAILED + fail))
