@@ -161,6 +161,25 @@ export function Home() {
           }}
         />
         <Notifications />
+        {can.admin ? (
+          <section className="card" aria-labelledby="h-admin">
+            <h2 id="h-admin">Administration</h2>
+            <ul className="plain">
+              <li>
+                <Link to="/admin/users">Users and roles</Link> — accounts for colleagues; people who only report get the reporter role.
+              </li>
+              <li>
+                <Link to="/admin/groups">Support groups</Link> — who works incidents, and where they escalate.
+              </li>
+              <li>
+                <Link to="/admin/calendars">Business calendars</Link> — your working hours and holidays, for the SLA clocks.
+              </li>
+              <li>
+                <Link to="/audit">Audit trail</Link> — every change, verifiable.
+              </li>
+            </ul>
+          </section>
+        ) : null}
       </div>
     </div>
   );
