@@ -22,7 +22,7 @@ Viewer viewer_for(store::Connection& c, const auth::Principal& p) {
 bool can_see(const Viewer& v, const Incident& i) {
   if (sees_everything(v)) return true;
   if (sees_unrestricted(v)) {
-    if (!i.restricted) return true;
+    if (!i.restricted || i.assignee_id == v.user_id) return true;
     return i.group_id &&
            std::find(v.group_ids.begin(), v.group_ids.end(), *i.group_id) != v.group_ids.end();
   }
@@ -33,8 +33,9 @@ std::string visibility_condition(const Viewer& v, std::vector<store::Value>& par
   if (sees_everything(v)) return "1 = 1";
   if (sees_unrestricted(v)) {
     params.emplace_back(v.user_id);
-    return "(i.restricted = 0 OR i.group_id IN (SELECT group_id FROM group_members WHERE user_id = "
-           "?))";
+    params.emplace_back(v.user_id);
+    return "(i.restricted = 0 OR i.assignee_id = ? OR i.group_id IN (SELECT group_id FROM "
+           "group_members WHERE user_id = ?))";
   }
   params.emplace_back(v.user_id);
   return "(i.restricted = 0 AND i.reporter_id = ?)";

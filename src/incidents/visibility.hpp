@@ -2,7 +2,7 @@
 // Need-to-know. Who may see an incident:
 // - incident managers, security managers and auditors: every incident;
 // - agents and admins: every incident that is not restricted, and restricted ones assigned
-//   to one of their support groups;
+//   to one of their support groups or to themselves (whoever works an incident needs to know);
 // - reporters: the incidents they reported themselves, unless restricted.
 // The same rule is applied in SQL (lists, search, counts) and in code (single reads), and
 // an incident someone may not see answers 404, never 403: its existence is not disclosed.

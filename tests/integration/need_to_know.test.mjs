@@ -1,6 +1,7 @@
-// Need-to-know: a restricted incident exists only for its assignment group, the incident and
-// security managers and the auditors. For everyone else every endpoint answers exactly as it
-// does for an incident that does not exist, and no list, search or link gives it away.
+// Need-to-know: a restricted incident exists only for its assignment group, its assignee, the
+// incident and security managers and the auditors. For everyone else every endpoint answers
+// exactly as it does for an incident that does not exist, and no list, search or link gives it
+// away.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, assertProblem } from '../harness/server.mjs';
@@ -205,4 +206,21 @@ test('a member added to the group sees the incident; removed again, it is gone',
   assert.equal((await read(as.olga, C)).key, C);
   await move(as.ian, R, 'in_progress');
   await move(as.ian, R, 'resolved', RESOLVE);
+});
+
+test('whoever is assigned a restricted incident may see and work it, also outside its group', async () => {
+  const key = (await logIncident(as.fiona, {
+    title: 'Handover to an outside specialist ocelot', restricted: true, group: 'forensics',
+  })).key;
+  assertProblem(await as.olga.get(`/api/v1/incidents/${key}`), 404);
+  await change(as.fiona, key, { assignee: 'olga' });
+  assert.equal((await read(as.olga, key)).key, key);
+  assert.ok((await keysOf(as.olga, { q: 'ocelot' })).includes(key));
+  assert.equal((await as.olga.post(`/api/v1/incidents/${key}/worklog`, { body: 'Looking into it' })).status, 201);
+  // The other outsiders still see nothing.
+  assertProblem(await as.alice.get(`/api/v1/incidents/${key}`), 404);
+  assert.deepEqual(await keysOf(as.alice, { q: 'ocelot' }), []);
+  // Once the assignment moves on, so does the view.
+  await change(as.fiona, key, { assignee: 'fiona' });
+  assertProblem(await as.olga.get(`/api/v1/incidents/${key}`), 404);
 });
