@@ -315,6 +315,30 @@ test('known errors are suggested while a new incident is typed', async () => {
   assertClean(page);
 });
 
+test('an edit that crosses someone else\'s is refused in words, never overwrites it', async () => {
+  const alex = await tokenFor('alex');
+  const created = await alex.post('/api/v1/incidents', { title: 'Shared mailbox sends spam', category: 'abusive-content', impact: 'moderate', urgency: 'medium' });
+  assert.equal(created.status, 201, created.text);
+  const key = created.body.key;
+  const page = await newPage();
+  await signIn(page, 'alex');
+  await page.goto(`/incidents/${key}`);
+  await page.getByRole('region', { name: 'Details' }).getByRole('button', { name: 'Edit' }).click();
+  // Meanwhile a colleague changes the urgency.
+  const other = await alex.patch(`/api/v1/incidents/${key}`, { urgency: 'high' }, { headers: { 'if-match': `"${created.body.version}"` } });
+  assert.equal(other.status, 200, other.text);
+  await page.getByLabel('Impact').selectOption('significant');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Someone else changed this in the meantime').waitFor();
+  const now = (await alex.get(`/api/v1/incidents/${key}`)).body;
+  assert.equal(now.urgency, 'high');
+  assert.equal(now.impact, 'moderate', 'the stale edit overwrote the record');
+  // Saving again builds on the colleague's version.
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('region', { name: 'Details' }).getByText('Significant × High').waitFor();
+  assertClean(page);
+});
+
 test('a reporter cannot see a restricted incident', async () => {
   const rita = await tokenFor('rita');
   const alex = await tokenFor('alex');

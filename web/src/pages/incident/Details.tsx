@@ -1,13 +1,30 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Category, Group, Impact, Incident, PriorityMatrixVersion, Urgency, User } from '../../api/types';
 import { IMPACTS, URGENCIES } from '../../api/types';
-import { api } from '../../api/client';
+import { ApiError, api } from '../../api/client';
 import { ErrorMessage, Field, PriorityBadge } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { useApi } from '../../lib/hooks';
 import { DEFAULT_MATRIX, humanize, PENDING_REASONS, priorityOf, RESOLUTION_CODES } from '../../lib/priority';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
 import { useMe } from '../../lib/session';
+
+// The fields the edit form shows, as it shows them ('' for none).
+function editable(i: Incident) {
+  return {
+    title: i.title,
+    description: i.description,
+    category: i.category,
+    subcategory: i.subcategory ?? '',
+    impact: i.impact,
+    urgency: i.urgency,
+    assignee: i.assignee ?? '',
+    group: i.group ?? '',
+    support_level: i.support_level,
+    restricted: i.restricted,
+    tlp: i.tlp,
+  };
+}
 
 const EDIT_FIELDS = ['title', 'description', 'category', 'subcategory', 'impact', 'urgency', 'assignee', 'group', 'support_level', 'restricted', 'tlp'];
 const TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'];
@@ -20,10 +37,19 @@ export function Details({ incident, categories, groups, workers, onChanged }: { 
   const editable = can.work && !['closed', 'cancelled'].includes(incident.status);
 
   if (editing) {
-    return <EditDetails incident={incident} categories={categories} groups={groups} workers={workers} onDone={(i) => {
-      setEditing(false);
-      if (i) onChanged(i);
-    }} />;
+    return (
+      <EditDetails
+        incident={incident}
+        categories={categories}
+        groups={groups}
+        workers={workers}
+        onRefreshed={onChanged}
+        onDone={(i) => {
+          setEditing(false);
+          if (i) onChanged(i);
+        }}
+      />
+    );
   }
 
   const cia = [incident.cia?.confidentiality && 'confidentiality', incident.cia?.integrity && 'integrity', incident.cia?.availability && 'availability'].filter(Boolean);
@@ -134,21 +160,40 @@ export function Details({ incident, categories, groups, workers, onChanged }: { 
   );
 }
 
-function EditDetails({ incident, categories, groups, workers, onDone }: { incident: Incident; categories: Category[]; groups: Group[]; workers: User[]; onDone: (i: Incident | null) => void }) {
+function EditDetails({
+  incident,
+  categories,
+  groups,
+  workers,
+  onDone,
+  onRefreshed,
+}: {
+  incident: Incident;
+  categories: Category[];
+  groups: Group[];
+  workers: User[];
+  onDone: (i: Incident | null) => void;
+  onRefreshed: (i: Incident) => void;
+}) {
   const matrix = useApi<PriorityMatrixVersion>('/api/v1/settings/priority-matrix', { cached: true });
-  const [f, setF] = useState({
-    title: incident.title,
-    description: incident.description,
-    category: incident.category,
-    subcategory: incident.subcategory ?? '',
-    impact: incident.impact,
-    urgency: incident.urgency,
-    assignee: incident.assignee ?? '',
-    group: incident.group ?? '',
-    support_level: incident.support_level,
-    restricted: incident.restricted,
-    tlp: incident.tlp,
-  });
+  const [f, setF] = useState(() => editable(incident));
+  // The values the form started from. When a newer version arrives (someone else saved), fields
+  // this user has not touched take the new values, the touched ones keep the user's.
+  const [base, setBase] = useState(() => editable(incident));
+  useEffect(() => {
+    const fresh = editable(incident);
+    if (JSON.stringify(fresh) === JSON.stringify(base)) return;
+    setF((current) => {
+      const merged = { ...current } as Record<string, unknown>;
+      for (const k of Object.keys(fresh) as (keyof typeof fresh)[]) {
+        if (current[k] === base[k]) merged[k] = fresh[k];
+      }
+      return merged as typeof current;
+    });
+    setBase(fresh);
+    // Only a new version of the incident matters here; `base` is read as of that render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [incident]);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof typeof f>(k: K, v: (typeof f)[K]) => setF((x) => ({ ...x, [k]: v }));
@@ -160,19 +205,7 @@ function EditDetails({ incident, categories, groups, workers, onDone }: { incide
     e.preventDefault();
     // Only what changed, so that a concurrent edit of another field is not undone.
     const changes: Record<string, unknown> = {};
-    const original: Record<string, unknown> = {
-      title: incident.title,
-      description: incident.description,
-      category: incident.category,
-      subcategory: incident.subcategory ?? '',
-      impact: incident.impact,
-      urgency: incident.urgency,
-      assignee: incident.assignee ?? '',
-      group: incident.group ?? '',
-      support_level: incident.support_level,
-      restricted: incident.restricted,
-      tlp: incident.tlp,
-    };
+    const original: Record<string, unknown> = base;
     for (const [k, v] of Object.entries(f)) {
       if (v === original[k]) continue;
       changes[k] = (k === 'assignee' || k === 'group' || k === 'subcategory') && v === '' ? null : v;
@@ -188,6 +221,10 @@ function EditDetails({ incident, categories, groups, workers, onDone }: { incide
       onDone(await api.patch<Incident>(`/api/v1/incidents/${incident.key}`, changes, incident.version));
     } catch (err) {
       setErrors(formErrors(err, EDIT_FIELDS));
+      // Someone changed it meanwhile: show their version underneath; the next save builds on it.
+      if (err instanceof ApiError && err.status === 412) {
+        onRefreshed(await api.get<Incident>(`/api/v1/incidents/${incident.key}`));
+      }
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client';
+import { ApiError, api } from '../../api/client';
 import type { Incident, Status, User } from '../../api/types';
 import { ErrorMessage, Field } from '../../components/ui';
 import { CANCEL_REASONS, PENDING_REASONS, RESOLUTION_CODES, TRANSITION_VERBS } from '../../lib/priority';
@@ -45,6 +45,11 @@ export function Transitions({ incident, workers, onChanged }: { incident: Incide
       onChanged(updated);
     } catch (err) {
       setErrors(formErrors(err, FIELDS));
+      // A stale version, or a move someone else made first: show the incident as it is now,
+      // with the transitions that are open from there.
+      if (err instanceof ApiError && (err.status === 412 || err.status === 409)) {
+        onChanged(await api.get<Incident>(`/api/v1/incidents/${incident.key}`));
+      }
     } finally {
       setBusy(false);
     }
