@@ -106,7 +106,7 @@ Attachment from_row(const store::Row& r) {
 
 std::string media_type(std::string_view content_type) {
   const auto semicolon = content_type.find(';');
-  const std::string type = lower(trim(content_type.substr(0, semicolon)));
+  std::string type = lower(trim(content_type.substr(0, semicolon)));
   const auto slash = type.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == type.size() ||
       type.find('/', slash + 1) != std::string::npos) {

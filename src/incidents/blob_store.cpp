@@ -62,7 +62,7 @@ std::filesystem::path BlobStore::path_for(std::string_view hex) const {
 }
 
 std::string BlobStore::put(std::string_view bytes) const {
-  const std::string hex = util::sha256_hex(bytes);
+  std::string hex = util::sha256_hex(bytes);
   const auto path = path_for(hex);
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return hex;  // write-once: the same bytes are there

@@ -36,7 +36,7 @@ std::vector<std::string> search_words(const std::string& text) {
 std::string search_document_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for_each_word(text, [&](std::string word) {
+  for_each_word(text, [&](const std::string& word) {
     if (!out.empty()) out += ' ';
     out += word;
     return true;

@@ -12,6 +12,8 @@ constexpr char kBase64UrlAlphabet[] =
 constexpr char kBase32Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 constexpr int kInvalid = -1;
+// Marks a byte that is no symbol of the alphabet in the decoding tables below.
+constexpr std::uint8_t kNoSymbol = 0xFF;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -21,17 +23,18 @@ int hex_value(char c) {
 }
 
 // Reverse lookup tables built at compile time so decoding is a table load per character.
-constexpr std::array<std::int8_t, 256> make_base64url_table() {
-  std::array<std::int8_t, 256> table{};
-  table.fill(kInvalid);
-  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kBase64UrlAlphabet[i])] = i;
+constexpr std::array<std::uint8_t, 256> make_base64url_table() {
+  std::array<std::uint8_t, 256> table{};
+  table.fill(kNoSymbol);
+  for (std::uint8_t i = 0; i < 64; ++i)
+    table[static_cast<unsigned char>(kBase64UrlAlphabet[i])] = i;
   return table;
 }
 
-constexpr std::array<std::int8_t, 256> make_base32_table() {
-  std::array<std::int8_t, 256> table{};
-  table.fill(kInvalid);
-  for (int i = 0; i < 32; ++i) {
+constexpr std::array<std::uint8_t, 256> make_base32_table() {
+  std::array<std::uint8_t, 256> table{};
+  table.fill(kNoSymbol);
+  for (std::uint8_t i = 0; i < 32; ++i) {
     const char c = kBase32Alphabet[i];
     table[static_cast<unsigned char>(c)] = i;
     if (c >= 'A' && c <= 'Z') table[static_cast<unsigned char>(c - 'A' + 'a')] = i;
@@ -113,8 +116,8 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   std::uint32_t buffer = 0;
   int bits = 0;
   for (const char c : text) {
-    const int v = kBase64UrlTable[static_cast<unsigned char>(c)];
-    if (v == kInvalid) return std::nullopt;
+    const std::uint8_t v = kBase64UrlTable[static_cast<unsigned char>(c)];
+    if (v == kNoSymbol) return std::nullopt;
     buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -153,8 +156,8 @@ std::optional<std::string> base32_decode(std::string_view text) {
   std::size_t symbols = 0;
   for (const char c : text) {
     if (c == ' ' || c == '=') continue;
-    const int v = kBase32Table[static_cast<unsigned char>(c)];
-    if (v == kInvalid) return std::nullopt;
+    const std::uint8_t v = kBase32Table[static_cast<unsigned char>(c)];
+    if (v == kNoSymbol) return std::nullopt;
     buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
     bits += 5;
     ++symbols;
