@@ -211,6 +211,13 @@ export function Queue() {
               }
             >
               {count ? 'Try fewer filters or other words.' : can.work ? 'New reports appear here as they come in.' : 'When you notice something suspicious, report it here.'}
+              {!count && can.admin ? (
+                <>
+                  {' '}
+                  To explore custos with realistic incidents first, run <code>custos demo load --incidents 200</code> on the server (not on a
+                  production database).
+                </>
+              ) : null}
             </EmptyState>
           ) : null}
           {rows && rows.items.length > 0 ? (
