@@ -86,6 +86,28 @@ TEST_F(AuditLogTest, DetectsTruncationBehindACheckpoint) {
   EXPECT_EQ(report.first_bad_seq, 16);
 }
 
+// Verification reads pages of 20000 and hashes batches of 4096 on another thread: a chain
+// longer than both, broken near a boundary, early, and not at all.
+TEST_F(AuditLogTest, VerifiesLongChainsAcrossPagesAndBatches) {
+  AuditLog log(&*key_, 5000);
+  for (int i = 0; i < 5; ++i) append(log, 5000);
+  auto intact = AuditLog::verify(*db_, key_->public_key_hex());
+  EXPECT_TRUE(intact.ok) << intact.problem;
+  EXPECT_EQ(intact.entries, 25000);
+  EXPECT_EQ(intact.last_seq, 25000);
+
+  tamper("UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 20001");
+  auto late = AuditLog::verify(*db_, "");
+  EXPECT_FALSE(late.ok);
+  EXPECT_EQ(late.first_bad_seq, 20001);
+
+  tamper("DELETE FROM audit_log WHERE seq = 4097");
+  auto early = AuditLog::verify(*db_, "");
+  EXPECT_FALSE(early.ok);
+  EXPECT_EQ(early.first_bad_seq, 4097);
+  EXPECT_EQ(early.entries, 4096);
+}
+
 TEST_F(AuditLogTest, ListsNewestFirstWithFiltersAndCursor) {
   AuditLog log(&*key_, 1000);
   append(log, 10);
