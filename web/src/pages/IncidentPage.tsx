@@ -71,7 +71,7 @@ export function IncidentPage() {
     return (
       <div className="page narrow">
         {missing ? (
-          <EmptyState title={`${key} was not found`} action={<Link className="btn" to="/incidents">Back to the incidents</Link>}>
+          <EmptyState title={`${key} was not found`} action={<Link className="btn" to="/incidents">{can.work || can.readOnly ? 'Back to the incidents' : 'Back to my reports'}</Link>}>
             It does not exist, or it is restricted to the people who need to know.
           </EmptyState>
         ) : (
