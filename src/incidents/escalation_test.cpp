@@ -1,7 +1,6 @@
 #include "incidents/escalation.hpp"
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +14,7 @@
 #include "incidents/groups.hpp"
 #include "incidents/incident_service.hpp"
 #include "incidents/notifications.hpp"
+#include "store/scratch_database.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "util/time.hpp"
 
@@ -98,40 +98,15 @@ TEST(EscalationRule, DueStepsAreCrossedThresholdsOfRunningClocksNotFiredYet) {
 
 // ---- the sweep over a real database: SQLite, and PostgreSQL when CUSTOS_TEST_POSTGRES_URL is set
 
-std::string postgres_url() {
-  const char* url = std::getenv("CUSTOS_TEST_POSTGRES_URL");
-  return url ? url : "";
-}
-
-// Runs one statement outside any transaction (CREATE/DROP DATABASE).
-void postgres_admin(const std::string& sql) {
-  PGconn* conn = PQconnectdb(postgres_url().c_str());
-  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
-  PGresult* result = PQexec(conn, sql.c_str());
-  EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << sql << ": " << PQerrorMessage(conn);
-  PQclear(result);
-  PQfinish(conn);
-}
-
 class EscalationTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    name = name.substr(0, name.find('/'));
-    if (GetParam() == store::Backend::postgres) {
-      if (postgres_url().empty()) GTEST_SKIP() << "set CUSTOS_TEST_POSTGRES_URL to run";
-      static int counter = 0;
-      dbname_ = "custos_escalation_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-      postgres_admin("CREATE DATABASE " + dbname_);
-      const auto slash = postgres_url().rfind('/');
-      url_ = postgres_url().substr(0, slash + 1) + dbname_;
-    } else {
-      dir_ = std::filesystem::temp_directory_path() /
-             ("custos-escalation-test-" + std::to_string(::getpid()) + "-" + name);
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
-      url_ = "sqlite:" + (dir_ / "e.db").string();
+    if (GetParam() == store::Backend::postgres &&
+        store::ScratchDatabase::postgres_server_url().empty()) {
+      GTEST_SKIP() << "set CUSTOS_TEST_POSTGRES_URL to run";
     }
+    scratch_.emplace(GetParam(), "escalation");
+    url_ = scratch_->url();
     open();
     db_->migrate();
     categories_->seed_builtin();
@@ -167,8 +142,7 @@ class EscalationTest : public ::testing::TestWithParam<store::Backend> {
 
   void TearDown() override {
     close();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    if (!dbname_.empty()) postgres_admin("DROP DATABASE IF EXISTS " + dbname_ + " WITH (FORCE)");
+    scratch_.reset();
   }
 
   // A fresh set of services over the same database: what a restart (or a second server) sees.
@@ -253,8 +227,8 @@ class EscalationTest : public ::testing::TestWithParam<store::Backend> {
     });
   }
 
-  std::filesystem::path dir_;
-  std::string dbname_, url_;
+  std::optional<store::ScratchDatabase> scratch_;
+  std::string url_;
   audit::AuditLog audit_{nullptr};
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Categories> categories_;

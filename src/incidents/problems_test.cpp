@@ -1,7 +1,6 @@
 #include "incidents/problems.hpp"
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,6 +8,7 @@
 
 #include "audit/audit_log.hpp"
 #include "store/database.hpp"
+#include "store/scratch_database.hpp"
 
 namespace custos::incidents {
 namespace {
@@ -110,41 +110,15 @@ TEST(SuggestWords, DropsShortWordsStopWordsAndRepeats) {
 
 // ---- Service on SQLite, and on PostgreSQL when CUSTOS_TEST_POSTGRES_URL is set -------------
 
-std::string postgres_url() {
-  const char* url = std::getenv("CUSTOS_TEST_POSTGRES_URL");
-  return url ? url : "";
-}
-
-// Runs one statement outside any transaction (CREATE/DROP DATABASE).
-void postgres_admin(const std::string& sql) {
-  PGconn* conn = PQconnectdb(postgres_url().c_str());
-  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
-  PGresult* result = PQexec(conn, sql.c_str());
-  EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << sql << ": " << PQerrorMessage(conn);
-  PQclear(result);
-  PQfinish(conn);
-}
-
 class ProblemServiceTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    name = name.substr(0, name.find('/'));
-    std::string url;
-    if (GetParam() == store::Backend::postgres) {
-      if (postgres_url().empty()) GTEST_SKIP() << "set CUSTOS_TEST_POSTGRES_URL to run";
-      static int counter = 0;
-      dbname_ = "custos_problems_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-      postgres_admin("CREATE DATABASE " + dbname_);
-      url = postgres_url().substr(0, postgres_url().rfind('/') + 1) + dbname_;
-    } else {
-      dir_ = std::filesystem::temp_directory_path() /
-             ("custos-problems-test-" + std::to_string(::getpid()) + "-" + name);
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
-      url = "sqlite:" + (dir_ / "p.db").string();
+    if (GetParam() == store::Backend::postgres &&
+        store::ScratchDatabase::postgres_server_url().empty()) {
+      GTEST_SKIP() << "set CUSTOS_TEST_POSTGRES_URL to run";
     }
-    db_ = store::open_database(url);
+    scratch_.emplace(GetParam(), "problems");
+    db_ = store::open_database(scratch_->url());
     db_->migrate();
     audit_ = std::make_unique<audit::AuditLog>(nullptr);
     service_ = std::make_unique<ProblemService>(*db_, *audit_);
@@ -161,8 +135,7 @@ class ProblemServiceTest : public ::testing::TestWithParam<store::Backend> {
   void TearDown() override {
     service_.reset();
     db_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    if (!dbname_.empty()) postgres_admin("DROP DATABASE IF EXISTS " + dbname_ + " WITH (FORCE)");
+    scratch_.reset();
   }
 
   auth::Principal add_user(const std::string& name, const std::string& roles) {
@@ -231,8 +204,7 @@ class ProblemServiceTest : public ::testing::TestWithParam<store::Backend> {
     });
   }
 
-  std::filesystem::path dir_;
-  std::string dbname_;
+  std::optional<store::ScratchDatabase> scratch_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<ProblemService> service_;

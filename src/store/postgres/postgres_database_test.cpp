@@ -1,13 +1,9 @@
 #include "store/postgres/postgres_database.hpp"
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
-#include <filesystem>
 #include <latch>
 #include <limits>
 #include <map>
@@ -16,7 +12,7 @@
 #include <vector>
 
 #include "store/migrations.hpp"
-#include "store/sqlite/sqlite_database.hpp"
+#include "store/scratch_database.hpp"
 
 namespace custos::store {
 namespace {
@@ -94,49 +90,18 @@ TEST(PostgresDatabaseConnect, MalformedUrlFailsWithoutPassword) {
 
 // ---- against a real server (CUSTOS_TEST_POSTGRES_URL) ----------------------------------------
 
-std::string server_url() {
-  const char* url = std::getenv("CUSTOS_TEST_POSTGRES_URL");
-  return url ? url : "";
-}
-
-// `url` with its database name replaced.
-std::string with_database(const std::string& url, const std::string& dbname) {
-  const std::size_t authority = url.find("://") + 3;
-  const std::size_t slash = url.find('/', authority);
-  const std::size_t query = url.find('?', authority);
-  if (slash == std::string::npos || (query != std::string::npos && query < slash)) {
-    const std::size_t end = query == std::string::npos ? url.size() : query;
-    return url.substr(0, end) + "/" + dbname + url.substr(end);
-  }
-  const std::size_t end = query == std::string::npos ? url.size() : query;
-  return url.substr(0, slash + 1) + dbname + url.substr(end);
-}
-
-// Runs one statement outside any transaction (CREATE/DROP DATABASE).
-void admin(const std::string& url, const std::string& sql) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
-  PGresult* result = PQexec(conn, sql.c_str());
-  EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << sql << ": " << PQerrorMessage(conn);
-  PQclear(result);
-  PQfinish(conn);
-}
-
 // Each test gets its own empty database, so migrations start from nothing.
 class PostgresDatabaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (server_url().empty()) GTEST_SKIP() << "set CUSTOS_TEST_POSTGRES_URL to run";
-    static std::atomic<int> counter{0};
-    dbname_ = "custos_test_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
-    admin(server_url(), "CREATE DATABASE " + dbname_);
-    url_ = with_database(server_url(), dbname_);
+    if (ScratchDatabase::postgres_server_url().empty()) {
+      GTEST_SKIP() << "set CUSTOS_TEST_POSTGRES_URL to run";
+    }
+    scratch_.emplace(Backend::postgres, "test");
+    url_ = scratch_->url();
   }
 
-  void TearDown() override {
-    if (dbname_.empty()) return;
-    admin(server_url(), "DROP DATABASE IF EXISTS " + dbname_ + " WITH (FORCE)");
-  }
+  void TearDown() override { scratch_.reset(); }
 
   std::unique_ptr<PostgresDatabase> open(int connections = 2) {
     DatabaseOptions options;
@@ -149,8 +114,8 @@ class PostgresDatabaseTest : public ::testing::Test {
         [&](Connection& c) { return c.query_one("SELECT COUNT(*) FROM " + table)->i64(0); });
   }
 
+  std::optional<ScratchDatabase> scratch_;
   std::string url_;
-  std::string dbname_;
 };
 
 void insert_user(Connection& c, const std::string& username) {
@@ -193,17 +158,13 @@ Schema sqlite_schema(Database& db) {
 TEST_F(PostgresDatabaseTest, SchemaMatchesSqliteExceptFullTextSearch) {
   auto pg = open();
   pg->migrate();
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("custos-schema-" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
   Schema lite;
   {
-    SqliteDatabase sqlite(dir / "schema.db", DatabaseOptions{});
-    sqlite.migrate();
-    lite = sqlite_schema(sqlite);
+    const ScratchDatabase scratch(Backend::sqlite, "schema");
+    const auto sqlite = open_database(scratch.url());
+    sqlite->migrate();
+    lite = sqlite_schema(*sqlite);
   }
-  std::filesystem::remove_all(dir);
   Schema postgres = postgres_schema(*pg);
 
   // Search documents live in <thing>_search tables on both, but SQLite's are FTS5 virtual
@@ -254,7 +215,8 @@ TEST_F(PostgresDatabaseTest, DescribesWithoutPasswordAndPings) {
   PostgresDatabase db(url, {});
   EXPECT_EQ(db.describe().find("hunter2"), std::string::npos);
   EXPECT_EQ(db.describe().rfind("postgresql://", 0), 0u) << db.describe();
-  EXPECT_NE(db.describe().find("/" + dbname_), std::string::npos) << db.describe();
+  EXPECT_NE(db.describe().find("/" + scratch_->postgres_database()), std::string::npos)
+      << db.describe();
   EXPECT_EQ(db.backend(), Backend::postgres);
   EXPECT_TRUE(db.ping());
   EXPECT_EQ(db.read_value([](Connection& c) {
