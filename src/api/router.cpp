@@ -49,11 +49,11 @@ void Router::add(Route route) {
   compiled_.push_back(std::move(compiled));
 }
 
+void Router::set_fallback(Route route) { fallback_ = std::move(route); }
+
 // Calls on_match(index) for every route whose pattern matches the path, whatever its
 // method. Parameter segments may not be empty, "." or "..", which keeps path traversal
 // out of parameters; a segment never contains '/'.
-void Router::set_fallback(Route route) { fallback_ = std::move(route); }
-
 template <class OnMatch>
 void Router::for_each_match(std::string_view path, OnMatch&& on_match) const {
   std::array<std::string_view, kMaxSegments> parts{};
