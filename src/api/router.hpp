@@ -2,6 +2,7 @@
 // Routes are declared as data: method, path pattern, the permission it needs and
 // what the OpenAPI document says about it. The dispatcher enforces the permission
 // for every route from this one table.
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ struct Route {
   // A few indexed reads at most: on the embedded database it may run on the I/O thread that
   // read the request, which saves two thread hand-overs. Never set on writes or list/search routes.
   bool quick = false;
+  // Bodies larger than the server's in-memory limit, up to this many bytes, are accepted for this
+  // route once the request is authenticated and authorized; they reach the handler spooled to a
+  // file (Request::body_file). 0: the server's limit applies.
+  std::uint64_t max_spooled_body_bytes = 0;
 };
 
 struct Match {

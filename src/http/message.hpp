@@ -2,6 +2,8 @@
 // Plain HTTP request/response types. The server converts Beast's types to these so
 // that nothing outside src/http has to include Beast (it is slow to compile).
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,10 @@ struct Request {
   std::string query_string;  // raw, without '?'
   Headers headers;
   std::string body;
+  // For routes that take large bodies (uploads): the body was spooled to this file instead of
+  // `body`, which is then empty. The server removes the file after the response, so a handler
+  // that keeps the content moves or copies it.
+  std::string body_file;
   std::string remote_address;
   std::string request_id;
   bool tls = false;
@@ -33,10 +39,31 @@ struct Request {
   [[nodiscard]] std::string cookie(std::string_view name) const;
 };
 
+// A response body produced over time instead of held in memory: server-sent events, large
+// downloads. The server writes it chunked (or with Content-Length when size() is known).
+class BodyStream {
+ public:
+  BodyStream() = default;
+  BodyStream(const BodyStream&) = delete;
+  BodyStream& operator=(const BodyStream&) = delete;
+  virtual ~BodyStream() = default;
+
+  // Runs on an I/O thread, so it must not wait: appends what is ready now to `out` (a few
+  // dozen KiB at most) and returns false once the body is complete. Appending nothing while
+  // returning true means "nothing yet": the server then waits for the wake-up below.
+  virtual bool read(std::string& out) = 0;
+  // Called once, before the first read, with a function that may be called from any thread
+  // whenever more data is ready. Streams that always have data (files) can ignore it.
+  virtual void set_wakeup(std::function<void()> /*wake*/) {}
+  // The total length when known in advance (a file); nullopt for an open-ended stream.
+  [[nodiscard]] virtual std::optional<std::uint64_t> size() const { return std::nullopt; }
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  std::shared_ptr<BodyStream> stream;  // when set, the body comes from here and `body` is unused
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
