@@ -27,9 +27,31 @@ std::string bearer_from(const http::Request& req) {
 }  // namespace
 
 http::Response Dispatcher::handle(http::Request& request) const {
+  return guarded(request, [&] { return dispatch(request); });
+}
+
+std::optional<http::Response> Dispatcher::admit(http::Request& request) const {
+  bool admitted = false;
+  http::Response refusal = guarded(request, [&] {
+    const Route* route = nullptr;
+    (void)authorize(request, route);
+    admitted = true;
+    return http::Response{};
+  });
+  if (admitted) return std::nullopt;
+  return refusal;
+}
+
+std::uint64_t Dispatcher::spool_limit(const http::Request& request) const {
+  const Route* route = router_.find(request.method, request.path);
+  return route == nullptr ? 0 : route->max_spooled_body_bytes;
+}
+
+http::Response Dispatcher::guarded(http::Request& request,
+                                   const std::function<http::Response()>& work) const {
   http::Response response;
   try {
-    response = dispatch(request);
+    response = work();
   } catch (const ApiError& e) {
     response = problem_response(e, request.path.size() <= 200 ? request.path : "");
   } catch (const store::UniqueViolation&) {
@@ -56,7 +78,7 @@ bool Dispatcher::is_quick(const http::Request& request) const {
   return route != nullptr && route->quick;
 }
 
-http::Response Dispatcher::dispatch(http::Request& request) const {
+Context Dispatcher::authorize(http::Request& request, const Route*& matched) const {
   if (request.path.empty() || request.path.front() != '/' || !util::is_valid_utf8(request.path) ||
       request.path.find('\0') != std::string::npos) {
     throw bad_request("the request path is malformed");
@@ -89,6 +111,7 @@ http::Response Dispatcher::dispatch(http::Request& request) const {
     }
   }
   const Route& route = *match.route;
+  matched = match.route;
   Context ctx(request, match.params);
 
   // Authentication: a bearer token, else the session cookie. A credential that is
@@ -129,6 +152,12 @@ http::Response Dispatcher::dispatch(http::Request& request) const {
                      "the X-CSRF-Token header is missing or does not match this session");
     }
   }
+  return ctx;
+}
+
+http::Response Dispatcher::dispatch(http::Request& request) const {
+  const Route* route = nullptr;
+  Context ctx = authorize(request, route);
 
   // Idempotency-Key on POST: a retried request gets the first answer instead of a duplicate.
   const auto idem_key = request.header("idempotency-key");
@@ -144,7 +173,7 @@ http::Response Dispatcher::dispatch(http::Request& request) const {
     if (auto replay = replay_idempotent(request, principal_key, digest)) return *replay;
   }
 
-  http::Response response = route.handler(ctx);
+  http::Response response = route->handler(ctx);
 
   if (idempotent && response.status >= 200 && response.status < 300) {
     remember_idempotent(request, principal_key, digest, response);

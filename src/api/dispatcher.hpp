@@ -3,9 +3,11 @@
 // permission table, enforce CSRF on cookie-authenticated writes, replay idempotent
 // POSTs, run the handler, and map every failure to problem+json. Nothing a client
 // sends can make it throw.
+#include <cstdint>
 #include <functional>
 #include <optional>
 
+#include "api/context.hpp"
 #include "api/router.hpp"
 #include "auth/principal.hpp"
 #include "http/message.hpp"
@@ -30,9 +32,18 @@ class Dispatcher {
   // Whether this request may be handled on the I/O thread that read it: a route marked
   // quick, on the embedded database, whose reads take microseconds and never wait on a network.
   [[nodiscard]] bool is_quick(const http::Request& request) const;
+  // For bodies too large for memory: how many bytes this request's route accepts spooled to a
+  // file (0: none), and, before such a body is read, the refusal to send when the request is
+  // not authenticated or not allowed (nullopt: go on).
+  [[nodiscard]] std::uint64_t spool_limit(const http::Request& request) const;
+  [[nodiscard]] std::optional<http::Response> admit(http::Request& request) const;
 
  private:
   http::Response dispatch(http::Request& request) const;
+  // Everything before the handler: validation, routing, authentication, permission, CSRF.
+  Context authorize(http::Request& request, const Route*& matched) const;
+  // Runs `work`, mapping every exception to problem+json.
+  http::Response guarded(http::Request& request, const std::function<http::Response()>& work) const;
   std::optional<http::Response> replay_idempotent(const http::Request& request,
                                                   const std::string& principal,
                                                   const std::string& digest) const;

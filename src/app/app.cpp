@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include "incidents/saved_view_routes.hpp"
 #include "incidents/settings_routes.hpp"
 #include "incidents/work_routes.hpp"
+#include "notify/stream_routes.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
@@ -159,6 +161,21 @@ void ensure_first_admin(Core& core) {
   }
 }
 
+namespace {
+
+// <data_dir>/spool, emptied at start: what is left there belongs to uploads a crash cut short.
+std::string prepare_spool_dir(const std::string& data_dir) {
+  const std::filesystem::path dir = std::filesystem::path(data_dir) / "spool";
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+  return dir.string();
+}
+
+}  // namespace
+
 RouteServices::RouteServices(Core& core)
     : auth{*core.accounts,
            *core.credentials,
@@ -170,7 +187,8 @@ RouteServices::RouteServices(Core& core)
       // Attachments are also bounded by server.max_body_bytes.
       work(*core.db, *core.audit, core.config.data_dir, core.config.max_attachment_bytes),
       problems(*core.db, *core.audit),
-      saved_views(*core.db, *core.audit) {}
+      saved_views(*core.db, *core.audit),
+      live(*core.db, *core.incidents) {}
 
 std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
   auto services = std::make_unique<RouteServices>(core);
@@ -189,6 +207,11 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
   incidents::add_problem_routes(router, services->problems);
   incidents::add_saved_view_routes(router, services->saved_views);
   add_system_routes(router, *core.db, metrics, core.config);
+  notify::add_stream_routes(router, services->live);
+  metrics.add_collector([&live = services->live](std::string& out) {
+    append_metric(out, "custos_live_streams", "gauge", "Open live-update event streams.",
+                  static_cast<double>(live.subscribers()));
+  });
   return services;
 }
 
@@ -247,6 +270,10 @@ int serve(const Config& config) {
   options.body_timeout = std::chrono::seconds(config.body_timeout_seconds);
   if (config.tls_enabled())
     options.tls = http::TlsOptions{config.tls_certificate, config.tls_private_key};
+  // Large uploads are spooled beside the data they become, so keeping one is a rename.
+  options.spool_dir = prepare_spool_dir(config.data_dir);
+  options.spool_limit = [&dispatcher](const http::Request& r) { return dispatcher.spool_limit(r); };
+  options.admit = [&dispatcher](http::Request& r) { return dispatcher.admit(r); };
 
   std::shared_ptr<spdlog::logger> access;
   if (config.access_log) access = spdlog::default_logger()->clone("access");

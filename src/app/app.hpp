@@ -23,6 +23,7 @@
 #include "incidents/saved_views.hpp"
 #include "incidents/settings.hpp"
 #include "incidents/work_services.hpp"
+#include "notify/live_feed.hpp"
 #include "store/database.hpp"
 
 namespace custos::app {
@@ -66,6 +67,7 @@ struct RouteServices {
   incidents::WorkServices work;  // attachments under <data_dir>/blobs
   incidents::ProblemService problems;
   incidents::SavedViews saved_views;
+  notify::LiveFeed live;  // GET /api/v1/stream
 };
 
 // Registers every route of the application. Keep the result as long as the router.

@@ -3,12 +3,15 @@
 //
 #include "http/server.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <unordered_set>
@@ -28,7 +31,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // Security headers that every response carries, API and pages alike.
-void add_security_headers(bhttp::response<bhttp::string_body>& res, bool tls) {
+template <class Body>
+void add_security_headers(bhttp::response<Body>& res, bool tls) {
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
   res.set("Referrer-Policy", "no-referrer");
@@ -87,6 +91,30 @@ std::string problem_body(int status, std::string_view title, std::string_view de
          std::to_string(status) + R"(,"detail":")" + std::string(detail) + "\"}";
 }
 
+// Removes a spooled request body once the request is done with it, however it ends.
+struct SpoolFile {
+  std::string path;
+  SpoolFile() = default;
+  SpoolFile(const SpoolFile&) = delete;
+  SpoolFile& operator=(const SpoolFile&) = delete;
+  ~SpoolFile() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+
+// Wakes a streamed answer that waits for data. wake() may be called from any thread: it only
+// raises a flag and posts the timer's cancellation to the connection's strand.
+struct StreamSignal : std::enable_shared_from_this<StreamSignal> {
+  explicit StreamSignal(const net::any_io_executor& executor) : timer(executor) {}
+  net::steady_timer timer;
+  std::atomic<bool> pending{false};
+  std::atomic<bool> peer_gone{false};
+  void wake() {
+    pending = true;
+    net::post(timer.get_executor(), [self = shared_from_this()] { self->timer.cancel(); });
+  }
+};
+
 }  // namespace
 
 struct Server::Impl {
@@ -107,6 +135,7 @@ struct Server::Impl {
   struct Connection {
     std::function<void()> close;
     std::atomic<bool> busy{false};
+    std::function<void()> wake_stream;  // set while a streamed answer waits for data
   };
   std::mutex connections_mutex;
   std::unordered_set<Connection*> live;
@@ -119,7 +148,9 @@ struct Server::Impl {
         ioc(options.io_threads),
         workers(static_cast<std::size_t>(options.worker_threads)) {}
 
-  Request to_request(bhttp::request<bhttp::string_body>& req, const std::string& remote, bool tls) {
+  // The request line and headers; the body is added once it has been read.
+  Request to_request(const bhttp::request<bhttp::string_body>& req, const std::string& remote,
+                     bool tls) {
     Request out;
     out.method = std::string(req.method_string());
     out.target = std::string(req.target());
@@ -133,7 +164,6 @@ struct Server::Impl {
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       out.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    out.body = std::move(req.body());
     out.remote_address = remote;
     out.tls = tls;
     const auto incoming_id = out.header("x-request-id");
@@ -173,10 +203,157 @@ struct Server::Impl {
     }
   }
 
-  // A coroutine with parameters rather than a capturing lambda: parameters live in
-  // the coroutine frame, a lambda's captures would die with the temporary lambda.
+  // Coroutines with parameters rather than capturing lambdas: parameters live in the
+  // coroutine frame, a lambda's captures would die with the temporary lambda.
   net::awaitable<Response> run_handler(std::shared_ptr<Request> request) {
     co_return handler(*request);
+  }
+  net::awaitable<std::optional<Response>> run_admit(std::shared_ptr<Request> request) {
+    co_return options.admit(*request);
+  }
+
+  // Writes a complete in-memory answer (also used for refusals before a body was read).
+  template <class Stream>
+  net::awaitable<std::size_t> write_response(Stream& stream, Response& response,
+                                             const Request& request, unsigned version, bool stay,
+                                             boost::system::error_code& ec) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+    for (auto& [name, value] : response.headers) res.insert(name, value);
+    res.set("X-Request-Id", request.request_id);
+    add_security_headers(res, request.tls);
+    res.body() = std::move(response.body);
+    res.keep_alive(stay);
+    const std::size_t bytes = res.body().size();
+    if (request.method == "HEAD") {
+      // A HEAD answer announces the length of the GET answer but carries no body.
+      res.body().clear();
+      res.content_length(bytes);
+    } else {
+      res.prepare_payload();
+    }
+    beast::get_lowest_layer(stream).expires_after(options.body_timeout);
+    co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+    co_return bytes;
+  }
+
+  // Writes an answer whose body comes from a BodyStream: with Content-Length when the stream
+  // knows its size, chunked otherwise. An open-ended stream that has nothing to send waits
+  // for its wake-up (or the idle poll); at shutdown it is ended with a last chunk.
+  template <class Stream>
+  net::awaitable<std::size_t> write_streamed(Stream& stream, Connection& conn, Response& response,
+                                             const Request& request, unsigned version, bool& stay,
+                                             boost::system::error_code& ec) {
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
+    for (auto& [name, value] : response.headers) head.insert(name, value);
+    head.set("X-Request-Id", request.request_id);
+    add_security_headers(head, request.tls);
+    const auto size = response.stream->size();
+    if (size) {
+      head.content_length(*size);
+    } else {
+      head.chunked(true);
+    }
+    head.keep_alive(stay);
+    bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    auto& layer = beast::get_lowest_layer(stream);
+    layer.expires_after(options.body_timeout);
+    co_await bhttp::async_write_header(stream, serializer,
+                                       net::redirect_error(net::use_awaitable, ec));
+    if (ec || request.method == "HEAD") co_return 0;
+
+    auto signal = std::make_shared<StreamSignal>(co_await net::this_coro::executor);
+    response.stream->set_wakeup([signal] { signal->wake(); });
+    set_stream_wake(conn, [signal] { signal->wake(); });
+    // A client that goes away while an open-ended stream has nothing to send would otherwise
+    // be noticed only at the next write: watch the socket for its end meanwhile.
+    auto& socket = layer.socket();
+    socket.async_wait(tcp::socket::wait_read,
+                      [signal, fd = socket.native_handle()](boost::system::error_code waited) {
+                        if (waited == net::error::operation_aborted) return;
+                        char probe = 0;
+                        const auto n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+                        if (waited || n == 0 || (n < 0 && errno != EAGAIN))
+                          signal->peer_gone = true;
+                        signal->wake();
+                      });
+    std::size_t bytes = 0;
+    bool complete = false;
+    std::string chunk;
+    while (!ec && !signal->peer_gone) {
+      chunk.clear();
+      bool more = false;
+      try {
+        more = response.stream->read(chunk);
+      } catch (const std::exception& e) {
+        // The status line is gone already: all that is left is to cut the answer short.
+        spdlog::error("request {}: streamed answer failed: {}", request.request_id, e.what());
+        break;
+      }
+      if (!chunk.empty()) {
+        layer.expires_after(options.body_timeout);
+        if (size) {
+          co_await net::async_write(stream, net::buffer(chunk),
+                                    net::redirect_error(net::use_awaitable, ec));
+        } else {
+          co_await net::async_write(stream, bhttp::make_chunk(net::buffer(chunk)),
+                                    net::redirect_error(net::use_awaitable, ec));
+        }
+        bytes += chunk.size();
+        if (ec) break;
+      }
+      if (!more || (chunk.empty() && !size && draining.load())) {
+        complete = !size || bytes == *size;
+        if (!size) {
+          co_await net::async_write(stream, bhttp::make_chunk_last(),
+                                    net::redirect_error(net::use_awaitable, ec));
+        }
+        break;
+      }
+      if (chunk.empty() && !signal->pending.exchange(false)) {
+        signal->timer.expires_after(options.stream_idle_poll);
+        boost::system::error_code waited;
+        co_await signal->timer.async_wait(net::redirect_error(net::use_awaitable, waited));
+        signal->pending = false;
+      }
+    }
+    boost::system::error_code ignored;
+    socket.cancel(ignored);  // the watch above
+    set_stream_wake(conn, nullptr);
+    response.stream->set_wakeup(nullptr);
+    if (signal->peer_gone) stay = false;
+    if (!complete) stay = false;  // the client cannot tell where a cut-short answer ends
+    co_return bytes;
+  }
+
+  // Reads a body that may be larger than memory into a file under spool_dir, resetting the
+  // timeout on every read so that only a stalled client times out, not a slow large upload.
+  template <class Stream>
+  net::awaitable<void> read_spooled(Stream& stream, beast::flat_buffer& buffer,
+                                    bhttp::request_parser<bhttp::string_body>& header_parser,
+                                    std::uint64_t limit, SpoolFile& spool,
+                                    boost::system::error_code& ec) {
+    std::string path = options.spool_dir + "/upload-XXXXXX";
+    const int fd = ::mkstemp(path.data());
+    if (fd < 0) {
+      ec = boost::system::error_code(errno, boost::system::system_category());
+      co_return;
+    }
+    ::close(fd);
+    spool.path = path;
+    bhttp::request_parser<bhttp::file_body> parser{std::move(header_parser)};
+    parser.body_limit(limit);
+    parser.get().body().open(path.c_str(), beast::file_mode::write, ec);
+    if (ec) co_return;
+    auto& layer = beast::get_lowest_layer(stream);
+    while (!parser.is_done()) {
+      layer.expires_after(options.body_timeout);
+      co_await bhttp::async_read_some(stream, buffer, parser,
+                                      net::redirect_error(net::use_awaitable, ec));
+      if (ec) break;
+    }
+    boost::system::error_code closed;
+    parser.get().body().file().close(closed);
+    if (!ec && closed) ec = closed;
   }
 
   template <class Stream>
@@ -192,10 +369,53 @@ struct Server::Impl {
                                         net::redirect_error(net::use_awaitable, ec));
       conn.busy = true;
       const auto started = Clock::now();
+      std::shared_ptr<Request> request;
+      SpoolFile spool;
+      std::uint64_t spool_limit = 0;
       if (!ec) {
+        request = std::make_shared<Request>(to_request(parser.get(), remote, tls));
+        const auto length = parser.content_length();
+        const bool large = parser.chunked() || (length && *length > options.max_body_bytes);
+        if (large && options.spool_limit) spool_limit = options.spool_limit(*request);
+      }
+      const bool keep_alive = !ec && parser.get().keep_alive();
+      const unsigned version = ec ? 11 : parser.get().version();
+      if (spool_limit > 0) {
+        // Who may send a large body is settled before a byte of it is stored.
+        std::optional<Response> refusal;
+        if (options.admit) {
+          refusal = co_await net::co_spawn(workers, run_admit(request), net::use_awaitable);
+        }
+        if (refusal) {
+          co_await write_response(stream, *refusal, *request, version, false, ec);
+          co_await discard_rest(stream);
+          co_return;
+        }
+        if (const auto length = parser.content_length(); length && *length > spool_limit) {
+          co_await write_error(
+              stream, 413, "Content Too Large",
+              "request body exceeds the limit of " + std::to_string(spool_limit) + " bytes", tls);
+          co_await discard_rest(stream);
+          co_return;
+        }
+        if (bhttp::token_list(request->header("expect")).exists("100-continue")) {
+          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
+          co_await bhttp::async_write(stream, go_on, net::redirect_error(net::use_awaitable, ec));
+        }
+        if (!ec) co_await read_spooled(stream, buffer, parser, spool_limit, spool, ec);
+        if (ec == bhttp::error::body_limit) {
+          co_await write_error(
+              stream, 413, "Content Too Large",
+              "request body exceeds the limit of " + std::to_string(spool_limit) + " bytes", tls);
+          co_await discard_rest(stream);
+          co_return;
+        }
+        if (!ec) request->body_file = spool.path;
+      } else if (!ec) {
         beast::get_lowest_layer(stream).expires_after(options.body_timeout);
         co_await bhttp::async_read(stream, buffer, parser,
                                    net::redirect_error(net::use_awaitable, ec));
+        if (!ec) request->body = std::move(parser.get().body());
       }
       if (ec == bhttp::error::header_limit) {
         co_await write_error(stream, 431, "Request Header Fields Too Large",
@@ -214,17 +434,13 @@ struct Server::Impl {
       if (ec) {
         const bool quiet = ec == bhttp::error::end_of_stream || ec == net::error::eof ||
                            ec == beast::error::timeout || ec == net::error::operation_aborted ||
-                           ec == net::error::connection_reset || ec == net::error::bad_descriptor;
+                           ec == net::error::connection_reset || ec == net::error::bad_descriptor ||
+                           ec == bhttp::error::partial_message;
         if (!quiet) {
           co_await write_error(stream, 400, "Bad Request", "malformed HTTP request", tls);
         }
         co_return;
       }
-
-      auto beast_req = parser.release();
-      const bool keep_alive = beast_req.keep_alive();
-      const unsigned version = beast_req.version();
-      auto request = std::make_shared<Request>(to_request(beast_req, remote, tls));
 
       // Quick requests are answered right here; the rest run on the worker pool and come
       // back to this connection's strand.
@@ -235,23 +451,11 @@ struct Server::Impl {
         response = co_await net::co_spawn(workers, run_handler(request), net::use_awaitable);
       }
 
-      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
-      for (auto& [name, value] : response.headers) res.insert(name, value);
-      res.set("X-Request-Id", request->request_id);
-      add_security_headers(res, tls);
-      res.body() = std::move(response.body);
-      const bool stay = keep_alive && !draining.load();
-      res.keep_alive(stay);
-      const std::size_t bytes = res.body().size();
-      if (request->method == "HEAD") {
-        // A HEAD answer announces the length of the GET answer but carries no body.
-        res.body().clear();
-        res.content_length(bytes);
-      } else {
-        res.prepare_payload();
-      }
-      beast::get_lowest_layer(stream).expires_after(options.body_timeout);
-      co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+      bool stay = keep_alive && !draining.load();
+      const std::size_t bytes =
+          response.stream
+              ? co_await write_streamed(stream, conn, response, *request, version, stay, ec)
+              : co_await write_response(stream, response, *request, version, stay, ec);
       if (observer) {
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         observer(AccessRecord{request.get(), response.status, bytes, ms});
@@ -333,10 +537,20 @@ struct Server::Impl {
     wait_for_drain(Clock::now() + options.shutdown_grace);
   }
 
+  void set_stream_wake(Connection& c, std::function<void()> wake) {
+    std::lock_guard lock(connections_mutex);
+    c.wake_stream = std::move(wake);
+  }
+
+  // Idle connections are closed; open-ended streams are woken so that they end themselves.
   void close_idle() {
     std::lock_guard lock(connections_mutex);
     for (Connection* c : live) {
-      if (!c->busy) c->close();
+      if (!c->busy) {
+        c->close();
+      } else if (c->wake_stream) {
+        c->wake_stream();
+      }
     }
   }
 

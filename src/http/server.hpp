@@ -35,6 +35,18 @@ struct ServerOptions {
   std::chrono::seconds body_timeout{60};
   std::chrono::seconds shutdown_grace{10};
   std::optional<TlsOptions> tls;
+
+  // Large uploads. From the header alone, `spool_limit` says how large a body this request may
+  // send when it is written to a file instead of memory (0: only max_body_bytes, in memory).
+  // Before such a body is read, `admit` runs on the worker pool (authentication, permission) and
+  // returns the answer to send instead when the request may not go on; so nobody can make the
+  // server store gigabytes without being allowed to. Spooled bodies go to `spool_dir`.
+  std::function<std::uint64_t(const Request&)> spool_limit;
+  std::function<std::optional<Response>(Request&)> admit;
+  std::string spool_dir;
+  // An open-ended streamed answer (server-sent events) that has nothing to send for this long
+  // still gets its stream read, so the stream can write a keep-alive comment.
+  std::chrono::seconds stream_idle_poll{15};
 };
 
 using Handler = std::function<Response(Request&)>;
