@@ -12,6 +12,7 @@
 #include "app/demo_data.hpp"
 #include "audit/audit_log.hpp"
 #include "detection/scan.hpp"
+#include "evidence/cli.hpp"
 #include "util/time.hpp"
 
 namespace {
@@ -133,6 +134,28 @@ int main(int argc, char** argv) {
   audit_verify->add_option(
       "--public-key", public_key,
       "trusted Ed25519 public key (hex); default: DATA_DIR/audit-signing.key.pub if present");
+
+  // evidence export | verify
+  CommonOptions evidence_opts;
+  auto* evidence = app.add_subcommand("evidence", "signed, verifiable evidence packages");
+  evidence->require_subcommand(1);
+  auto* evidence_export = evidence->add_subcommand(
+      "export",
+      "write a signed package (tar: manifest, signature, files) of one evidence item or of all "
+      "evidence of an incident");
+  add_common(evidence_export, evidence_opts);
+  std::string export_scope, export_out;
+  evidence_export->add_option("SCOPE", export_scope, "EVD-… or INC-…")->required();
+  evidence_export->add_option("--out", export_out, "the package file to write")->required();
+  auto* evidence_verify = evidence->add_subcommand(
+      "verify",
+      "check a package offline: exit 0 and a summary when intact, 1 and what was changed "
+      "(file, field, signature) otherwise");
+  std::string verify_file, verify_key;
+  evidence_verify->add_option("FILE", verify_file, "the package")->required();
+  evidence_verify->add_option("--public-key", verify_key,
+                              "require this Ed25519 public key (hex), e.g. the content of "
+                              "DATA_DIR/audit-signing.key.pub");
 
   // demo load
   CommonOptions demo_opts;
@@ -292,6 +315,20 @@ int main(int argc, char** argv) {
                                 ? custos::detection::ScanOptions::Format::kNdjson
                                 : custos::detection::ScanOptions::Format::kText;
       return custos::detection::run_scan(scan_options, std::cout, std::cerr);
+    }
+    if (evidence_verify->parsed()) {
+      return custos::evidence::run_verify(verify_file, verify_key, std::cout, std::cerr);
+    }
+    if (evidence_export->parsed()) {
+      Config c = resolve(evidence_opts);
+      if (!std::filesystem::exists(c.key_file())) {
+        std::cerr << "custos evidence export: no signing key at " << c.key_file()
+                  << " (the server creates it on its first start)\n";
+        return 1;
+      }
+      custos::app::Core core(c, true);
+      return custos::evidence::run_export(*core.evidence, *core.signing_key, export_scope,
+                                          export_out, cli_actor(), std::cout, std::cerr);
     }
     if (audit_verify->parsed()) {
       Config c = resolve(audit_opts);

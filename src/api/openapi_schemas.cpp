@@ -514,6 +514,84 @@ constexpr const char* kSchemas = R"json({
     "type": "object", "required": ["items", "next_cursor", "unread"],
     "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}},
       "next_cursor": {"type": ["string", "null"]}, "unread": {"type": "integer", "description": "all your unread notifications"}}
+  },
+  "EvidenceType": {"type": "string", "enum": ["disk_image", "memory_capture", "log_extract", "email", "screenshot", "document", "physical_item"]},
+  "NewEvidence": {
+    "type": "object", "additionalProperties": false, "required": ["type", "description", "collected_by"],
+    "properties": {
+      "type": {"$ref": "#/components/schemas/EvidenceType"}, "description": {"type": "string", "maxLength": 4000},
+      "source": {"type": "string", "maxLength": 500, "description": "where it came from (host, mailbox, person)"},
+      "location": {"type": "string", "maxLength": 500, "description": "where it is kept"},
+      "collected_by": {"type": "string", "maxLength": 200}, "collected_at": {"type": "string", "format": "date-time"},
+      "method": {"type": "string", "maxLength": 500, "description": "method or tool"},
+      "declared_hash_algorithm": {"type": "string", "enum": ["sha256", "sha512", "sha1", "md5"]},
+      "declared_hash": {"type": "string", "pattern": "^[0-9a-fA-F]+$", "description": "the collector's digest"}
+    }
+  },
+  "Evidence": {
+    "type": "object",
+    "required": ["key", "incident", "type", "description", "collected_by", "collected_at", "custodian", "declared_hash", "hash_mismatch", "content", "integrity", "state"],
+    "properties": {
+      "key": {"type": "string", "pattern": "^EVD-[0-9]{6,}$"}, "incident": {"type": "string"},
+      "type": {"$ref": "#/components/schemas/EvidenceType"}, "description": {"type": "string"},
+      "source": {"type": "string"}, "location": {"type": "string"}, "collected_by": {"type": "string"},
+      "collected_at": {"type": "string", "format": "date-time"}, "method": {"type": "string"},
+      "custodian": {"type": "string", "description": "who holds it now"},
+      "declared_hash": {"type": ["object", "null"], "properties": {"algorithm": {"type": "string"}, "value": {"type": "string"}, "matches": {"type": ["boolean", "null"]}}},
+      "hash_mismatch": {"type": "boolean", "description": "the content does not match the declared hash"},
+      "content": {"type": ["object", "null"], "properties": {
+        "size": {"type": "integer"}, "sha256": {"type": "string"}, "sha512": {"type": "string"},
+        "content_type": {"type": ["string", "null"]}, "filename": {"type": ["string", "null"]}, "encrypted": {"type": "boolean"},
+        "stored_at": {"type": ["string", "null"], "format": "date-time"}, "download": {"type": "string"}}},
+      "integrity": {"type": "string", "enum": ["unverified", "ok", "mismatch", "missing"]},
+      "last_verified_at": {"type": ["string", "null"], "format": "date-time"},
+      "state": {"type": "string", "enum": ["active", "disposed"]}, "created_by": {"type": ["string", "null"]},
+      "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}
+    }
+  },
+  "EvidenceList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Evidence"}}}
+  },
+  "NewCustodyEntry": {
+    "type": "object", "additionalProperties": false, "required": ["action"],
+    "properties": {
+      "action": {"type": "string", "enum": ["received", "transferred", "accessed", "analysed", "returned", "disposed"]},
+      "from": {"type": "string", "maxLength": 200}, "to": {"type": "string", "maxLength": 200},
+      "at": {"type": "string", "format": "date-time"}, "location": {"type": "string", "maxLength": 500},
+      "purpose": {"type": "string", "maxLength": 2000}
+    }
+  },
+  "CustodyEntry": {
+    "type": "object", "required": ["id", "action", "actor", "at", "audit_seq"],
+    "properties": {
+      "id": {"type": "integer"},
+      "action": {"type": "string", "enum": ["collected", "received", "transferred", "accessed", "downloaded", "analysed", "exported", "returned", "disposed"]},
+      "actor": {"type": "string"}, "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]},
+      "at": {"type": "string", "format": "date-time"}, "location": {"type": "string"}, "purpose": {"type": "string"},
+      "audit_seq": {"type": "integer", "description": "the audit entry written with it"}
+    }
+  },
+  "CustodyList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/CustodyEntry"}}}
+  },
+  "LegalHoldReason": {
+    "type": "object", "additionalProperties": false, "required": ["reason"],
+    "properties": {"reason": {"type": "string", "maxLength": 2000}}
+  },
+  "LegalHold": {
+    "type": "object", "required": ["id", "incident", "active", "reason", "set_by", "set_at"],
+    "properties": {
+      "id": {"type": "integer"}, "incident": {"type": "string"}, "active": {"type": "boolean"},
+      "reason": {"type": "string"}, "set_by": {"type": "string"}, "set_at": {"type": "string", "format": "date-time"},
+      "released_by": {"type": ["string", "null"]}, "released_at": {"type": ["string", "null"], "format": "date-time"},
+      "release_reason": {"type": ["string", "null"]}
+    }
+  },
+  "LegalHoldList": {
+    "type": "object", "required": ["active", "items"],
+    "properties": {"active": {"type": "boolean"}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/LegalHold"}}}
   }
 })json";
 }  // namespace

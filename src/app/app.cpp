@@ -15,6 +15,7 @@
 #include "app/system_routes.hpp"
 #include "audit/routes.hpp"
 #include "auth/routes.hpp"
+#include "evidence/routes.hpp"
 #include "http/server.hpp"
 #include "incidents/incident_routes.hpp"
 #include "incidents/notification_routes.hpp"
@@ -129,6 +130,18 @@ Core::Core(const Config& cfg, bool with_signing_key) : config(cfg) {
   escalation =
       std::make_unique<incidents::EscalationService>(*db, *audit, *incidents, *incident_settings);
   notifications = std::make_unique<incidents::Notifications>(*db);
+  // The key is loaded whenever it exists, so content encrypted earlier stays readable after
+  // evidence.encrypt is switched off; new content is encrypted only while it is on.
+  std::shared_ptr<const evidence::ContentKey> content_key;
+  if (config.evidence_encrypt || std::filesystem::exists(config.evidence_key_file())) {
+    prepare_data_dir(config.data_dir);
+    content_key = std::make_shared<evidence::ContentKey>(
+        evidence::ContentKey::load_or_create(config.evidence_key_file()));
+  }
+  evidence = std::make_unique<evidence::EvidenceService>(
+      *db, *audit,
+      evidence::ContentStore(config.data_dir / "evidence", content_key, config.evidence_encrypt),
+      static_cast<std::uint64_t>(config.evidence_max_upload_bytes));
 }
 
 int Core::prepare_database() {
@@ -206,6 +219,8 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
   incidents::add_work_routes(router, *core.incidents, services->work);
   incidents::add_problem_routes(router, services->problems);
   incidents::add_saved_view_routes(router, services->saved_views);
+  evidence::add_evidence_routes(router, *core.evidence,
+                                core.signing_key ? &*core.signing_key : nullptr);
   add_system_routes(router, *core.db, metrics, core.config);
   notify::add_stream_routes(router, services->live);
   metrics.add_collector([&live = services->live](std::string& out) {
@@ -295,6 +310,11 @@ int serve(const Config& config) {
   incident_jobs.emplace(*core.escalation, *core.incidents,
                         SchedulerOptions{std::chrono::seconds(config.sweep_interval_seconds),
                                          config.auto_close_days});
+  std::optional<EvidenceScheduler> evidence_jobs;  // re-hashing of stored evidence
+  if (config.evidence_rehash_interval_hours > 0) {
+    evidence_jobs.emplace(*core.evidence,
+                          std::chrono::hours(config.evidence_rehash_interval_hours));
+  }
   const double ready_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("custos {} serving {}://{}:{} with {} (ready in {:.0f} ms)", CUSTOS_VERSION,
@@ -302,6 +322,7 @@ int serve(const Config& config) {
                core.db->describe(), ready_ms);
   server.run();
   incident_jobs.reset();   // its last changes must be under the final checkpoint
+  evidence_jobs.reset();
   housekeeper.run_once();  // sign the head so the last changes are covered by a checkpoint
   spdlog::info("stopped");
   return 0;

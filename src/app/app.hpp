@@ -13,6 +13,7 @@
 #include "auth/credentials.hpp"
 #include "auth/login.hpp"
 #include "auth/routes.hpp"
+#include "evidence/evidence_service.hpp"
 #include "incidents/categories.hpp"
 #include "incidents/escalation.hpp"
 #include "incidents/groups.hpp"
@@ -45,6 +46,7 @@ struct Core {
   std::unique_ptr<incidents::IncidentService> incidents;
   std::unique_ptr<incidents::EscalationService> escalation;
   std::unique_ptr<incidents::Notifications> notifications;
+  std::unique_ptr<evidence::EvidenceService> evidence;  // content under <data_dir>/evidence
 
   // Applies migrations and loads shipped reference data (taxonomy). Idempotent.
   int prepare_database();

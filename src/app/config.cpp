@@ -111,6 +111,9 @@ const std::vector<Setting>& settings() {
       integer("incidents.max_attachment_bytes", &Config::max_attachment_bytes, 1, 1LL << 30),
       integer("incidents.auto_close_days", &Config::auto_close_days, 0, 3650),
       integer("incidents.sweep_interval_seconds", &Config::sweep_interval_seconds, 1, 3600),
+      integer("evidence.max_upload_bytes", &Config::evidence_max_upload_bytes, 1, 1LL << 50),
+      boolean("evidence.encrypt", &Config::evidence_encrypt),
+      integer("evidence.rehash_interval_hours", &Config::evidence_rehash_interval_hours, 0, 8760),
   };
   return all;
 }

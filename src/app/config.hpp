@@ -50,11 +50,17 @@ struct Config {
   int auto_close_days = 5;          // resolved incidents are closed after this many days; 0: never
   int sweep_interval_seconds = 10;  // how often SLA escalation and automatic closure run
 
+  // [evidence] (see docs/evidence.md)
+  std::int64_t evidence_max_upload_bytes = 64LL << 30;  // one item's content; spooled to disk
+  bool evidence_encrypt = false;        // encrypt new content at rest (key: <data_dir>/evidence.key)
+  int evidence_rehash_interval_hours = 24;  // re-hash stored evidence; 0: never
+
   [[nodiscard]] std::string effective_database_url() const;
   [[nodiscard]] bool tls_enabled() const {
     return !tls_certificate.empty() && !tls_private_key.empty();
   }
   [[nodiscard]] std::filesystem::path key_file() const { return data_dir / "audit-signing.key"; }
+  [[nodiscard]] std::filesystem::path evidence_key_file() const { return data_dir / "evidence.key"; }
 };
 
 // Loads `file` (if given, must exist) and applies the environment. Throws

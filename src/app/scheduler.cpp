@@ -58,4 +58,45 @@ void IncidentScheduler::loop() {
   } while (!cv_.wait_for(lock, options_.interval, [this] { return stop_.load(); }));
 }
 
+EvidenceScheduler::EvidenceScheduler(evidence::EvidenceService& evidence,
+                                     std::chrono::seconds interval,
+                                     std::chrono::seconds first_delay)
+    : evidence_(evidence), interval_(interval), first_delay_(first_delay) {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    auto wait = first_delay_;
+    while (!cv_.wait_for(lock, wait, [this] { return stop_.load(); })) {
+      lock.unlock();
+      run_once();
+      lock.lock();
+      wait = interval_;
+    }
+  });
+}
+
+EvidenceScheduler::~EvidenceScheduler() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void EvidenceScheduler::run_once() {
+  try {
+    const auto r = evidence_.rehash([this] { return !stop_.load(); });
+    if (r.mismatched > 0 || r.missing > 0) {
+      spdlog::error(
+          "evidence re-hash: {} item(s) checked, {} MISMATCHED, {} MISSING ({} bytes, {:.1f} s)",
+          r.checked, r.mismatched, r.missing, r.bytes, r.seconds);
+    } else if (r.checked > 0) {
+      spdlog::info("evidence re-hash: {} item(s) intact ({} bytes, {:.1f} s)", r.checked,
+                   r.bytes, r.seconds);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("evidence re-hash failed (retried next round): {}", e.what());
+  }
+}
+
 }  // namespace custos::app

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "evidence/evidence_service.hpp"
 #include "incidents/escalation.hpp"
 #include "incidents/incident_service.hpp"
 
@@ -38,6 +39,30 @@ class IncidentScheduler {
   incidents::EscalationService& escalation_;
   incidents::IncidentService& incidents_;
   SchedulerOptions options_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Re-hashes all stored evidence every `interval` (the first round a minute after start, so
+// start-up stays quick) and reports what no longer matches its recorded hashes: an audit entry
+// and a notification to the security managers, once per finding (EvidenceService::rehash).
+class EvidenceScheduler {
+ public:
+  EvidenceScheduler(evidence::EvidenceService& evidence, std::chrono::seconds interval,
+                    std::chrono::seconds first_delay = std::chrono::seconds(60));
+  // Stops between two items of a round.
+  ~EvidenceScheduler();
+  EvidenceScheduler(const EvidenceScheduler&) = delete;
+  EvidenceScheduler& operator=(const EvidenceScheduler&) = delete;
+
+  // One round; exceptions are logged, never thrown.
+  void run_once();
+
+ private:
+  evidence::EvidenceService& evidence_;
+  std::chrono::seconds interval_, first_delay_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::atomic<bool> stop_{false};

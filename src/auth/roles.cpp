@@ -84,6 +84,12 @@ RoleSet roles_with(Permission permission) {
       return {agent, incident_manager, security_manager, admin};
     case Permission::incidents_manage:
       return {incident_manager, security_manager};
+    case Permission::evidence_read:  // auditors read evidence; administrators run the system
+      return {agent, incident_manager, security_manager, auditor};
+    case Permission::evidence_work:
+      return {agent, incident_manager, security_manager};
+    case Permission::legal_hold_manage:
+      return {incident_manager, security_manager};
   }
   return {};
 }
@@ -118,6 +124,12 @@ std::string_view permission_name(Permission permission) {
       return "incidents_manage";
     case Permission::problems_work:
       return "problems_work";
+    case Permission::evidence_read:
+      return "evidence_read";
+    case Permission::evidence_work:
+      return "evidence_work";
+    case Permission::legal_hold_manage:
+      return "legal_hold_manage";
   }
   return "unknown";
 }

@@ -60,6 +60,9 @@ enum class Permission : std::uint8_t {
   incidents_work,    // assign, update, transition, worklog, tasks
   incidents_manage,  // declare major incidents, waive lessons learned
   problems_work,     // problems and known errors
+  evidence_read,     // see evidence items and their custody (need-to-know still applies)
+  evidence_work,     // add evidence, upload and download content, record custody, export
+  legal_hold_manage, // set and release legal holds on incidents
 };
 
 // Which roles hold a permission. `anyone` and `signed_in` are handled by the dispatcher.

@@ -355,6 +355,54 @@ StoredContent ContentStore::put_bytes(std::string_view bytes) const {
   });
 }
 
+StoredContent ContentStore::adopt(const std::filesystem::path& file,
+                                  std::string_view extra_algorithm, std::uint64_t max_bytes) const {
+  Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) fail("cannot open", file);
+  const auto copy = [&] {
+    return put(
+        [&fd, &file](char* buffer, std::size_t capacity) {
+          return read_some(fd.get(), buffer, capacity, file.string());
+        },
+        extra_algorithm, max_bytes);
+  };
+  if (encrypt_new_) return copy();
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) fail("cannot stat", file);
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    throw std::length_error("the content exceeds " + std::to_string(max_bytes) + " bytes");
+  }
+  std::filesystem::create_directories(root_);
+  struct stat root_st {};
+  if (::stat(root_.c_str(), &root_st) != 0 || root_st.st_dev != st.st_dev) return copy();
+
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  StoredContent stored;
+  ContentHasher hasher(extra_algorithm);
+  std::vector<char> buffer(kReadChunk);
+  while (true) {
+    const auto n = read_full(fd.get(), buffer.data(), buffer.size(), file.string());
+    if (n == 0) break;
+    hasher.update({buffer.data(), n});
+  }
+  stored.digests = hasher.finish();
+  // The spool file may not be on disk yet: flush it before it becomes evidence.
+  const int wfd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+  if (wfd < 0 || ::fsync(wfd) != 0) {
+    if (wfd >= 0) ::close(wfd);
+    fail("cannot flush", file);
+  }
+  ::close(wfd);
+  const auto path = path_for(stored.digests.sha256, false);
+  std::filesystem::create_directories(path.parent_path());
+  stored.reused = !move_without_replacing(file, path);
+  if (!stored.reused) {
+    ::chmod(path.c_str(), 0400);
+    sync_directory(path.parent_path());
+  }
+  return stored;
+}
+
 std::unique_ptr<ContentReader> ContentStore::open(std::string_view hex, bool encrypted) const {
   const auto path = path_for(hex, encrypted);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -75,6 +75,12 @@ class ContentStore {
   StoredContent put(const Source& source, std::string_view extra_algorithm = {},
                     std::uint64_t max_bytes = UINT64_MAX) const;
   StoredContent put_bytes(std::string_view bytes) const;
+  // Takes over a file the server spooled an upload to: hashes it, and when content is stored
+  // unencrypted and the file is on the same file system, flushes it and renames it into place
+  // instead of copying it (one read instead of a read and a write). Otherwise like put().
+  // The file is gone afterwards unless identical content was already stored.
+  StoredContent adopt(const std::filesystem::path& file, std::string_view extra_algorithm = {},
+                      std::uint64_t max_bytes = UINT64_MAX) const;
 
   // nullopt when the file is missing.
   [[nodiscard]] std::unique_ptr<ContentReader> open(std::string_view sha256_hex,

@@ -114,6 +114,25 @@ TEST_F(ContentStoreTest, TooLargeContentLeavesNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(dir_ / ".incoming"));
 }
 
+TEST_F(ContentStoreTest, AdoptsASpooledFileByRenaming) {
+  ContentStore store(dir_ / "evidence", nullptr, false);
+  const auto data = sample(2'500'000);
+  std::filesystem::create_directories(dir_ / "spool");
+  const auto spooled = dir_ / "spool" / "upload-1";
+  std::ofstream(spooled, std::ios::binary) << data;
+  const auto stored = store.adopt(spooled, "md5");
+  EXPECT_FALSE(stored.reused);
+  EXPECT_FALSE(std::filesystem::exists(spooled));  // renamed, not copied
+  EXPECT_EQ(stored.digests.size, data.size());
+  EXPECT_EQ(stored.digests.sha256, hash_all(data).sha256);
+  EXPECT_EQ(stored.digests.extra, hash_all(data, "md5").extra);
+  std::ofstream(spooled, std::ios::binary) << data;
+  EXPECT_TRUE(store.adopt(spooled).reused);
+  auto reader = store.open(stored.digests.sha256, false);
+  EXPECT_EQ(read_all(*reader), data);
+  EXPECT_THROW(store.adopt(spooled, "", 10), std::length_error);
+}
+
 TEST_F(ContentStoreTest, KeyFileIsPrivateAndStable) {
   const auto file = dir_ / "evidence.key";
   auto a = ContentKey::load_or_create(file);
