@@ -132,6 +132,15 @@ constexpr const char* kSchemas = R"json({
       "last_seq": {"type": "integer"}, "last_hash": {"type": "string"}, "first_bad_seq": {"type": ["integer", "null"]},
       "problem": {"type": ["string", "null"]}, "seconds": {"type": "number"}, "public_key": {"type": "string"}}
   },
+  "DemoLoadRequest": {
+    "type": "object", "additionalProperties": false,
+    "properties": {"incidents": {"type": "integer", "minimum": 1, "maximum": 2000, "description": "how many incidents (default 200)"}}
+  },
+  "DemoLoad": {
+    "type": "object", "required": ["incidents", "open", "audit_entries"],
+    "properties": {"incidents": {"type": "integer"}, "open": {"type": "integer"}, "worklog_entries": {"type": "integer"},
+      "audit_entries": {"type": "integer"}, "escalation_steps": {"type": "integer"}, "seconds": {"type": "number"}}
+  },
   "Category": {
     "type": "object", "required": ["code", "name", "security", "builtin", "active"],
     "properties": {"code": {"type": "string"}, "parent": {"type": ["string", "null"]}, "name": {"type": "string"},

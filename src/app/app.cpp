@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "api/dispatcher.hpp"
+#include "app/demo_routes.hpp"
 #include "app/scheduler.hpp"
 #include "app/system_routes.hpp"
 #include "audit/routes.hpp"
@@ -219,6 +220,7 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
   incidents::add_work_routes(router, *core.incidents, services->work);
   incidents::add_problem_routes(router, services->problems);
   incidents::add_saved_view_routes(router, services->saved_views);
+  add_demo_routes(router, core);
   evidence::add_evidence_routes(router, *core.evidence,
                                 core.signing_key ? &*core.signing_key : nullptr);
   add_system_routes(router, *core.db, metrics, core.config);

@@ -9,6 +9,7 @@ import { formatRelative } from '../lib/format';
 import { useApi, useTitle } from '../lib/hooks';
 import { describeError } from '../lib/problem';
 import { useMe } from '../lib/session';
+import { DemoOffer } from '../components/DemoOffer';
 
 const OPEN = OPEN_STATUSES.join(',');
 
@@ -116,6 +117,7 @@ export function Home() {
     return (
       <div className="page">
         <PageHeader title={`Hello, ${name}`} subtitle="Open P1/P2 and major incidents, breaches and escalations." />
+        <DemoOffer />
         <div className="home-grid">
           <Panel title="Open P1 and P2" path={`/api/v1/incidents${query({ priority: '1,2', status: OPEN, sort: 'due', limit: 10 })}`} queue={`priority=1,2&status=${OPEN}&sort=due`} empty="No P1 or P2 incident is open." />
           <Panel title="Major incidents" path={`/api/v1/incidents${query({ major: true, status: OPEN, limit: 10 })}`} queue={`major=true&status=${OPEN}`} empty="No major incident is open." />
@@ -147,6 +149,7 @@ export function Home() {
           </Link>
         }
       />
+      <DemoOffer />
       <div className="home-grid">
         <Panel title="Assigned to you" path={`/api/v1/incidents${query({ assignee: 'me', status: OPEN, sort: 'due', limit: 10 })}`} queue={`assignee=me&status=${OPEN}&sort=due`} empty="Nothing is assigned to you. Take one from the unassigned incidents." />
         <Panel title="Waiting for an owner" path={`/api/v1/incidents${query({ assignee: 'none', status: OPEN, sort: 'due', limit: 10 })}`} queue={`assignee=none&status=${OPEN}&sort=due`} empty="Every open incident has an owner." />
