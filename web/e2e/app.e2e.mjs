@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_PASSWORD, startServer } from '../../tests/harness/server.mjs';
 import { currentStep, totp } from '../../tests/harness/totp.mjs';
-import { DESKTOP, PHONE, launch, openPage, overflowsHorizontally, screenshot, signIn, unlabelledControls } from './browser.mjs';
+import { DESKTOP, PHONE, launch, openPage, overflowsHorizontally, screenshot, settled, signIn, unlabelledControls } from './browser.mjs';
 
 let srv;
 let browser;
@@ -492,7 +492,7 @@ test('the main pages render for every role, labelled and within 360 px', async (
       for (const p of paths) {
         await page.goto(p);
         await page.locator('main h1').first().waitFor();
-        await page.waitForLoadState('networkidle');
+        await settled(page);
         const name = `${user}${p.replace(/\//g, '-').replace(/-$/, '') || '-home'}${viewport === PHONE ? '-phone' : ''}`;
         await screenshot(page, name);
         assert.deepEqual(await unlabelledControls(page), [], `${p} as ${user}`);

@@ -74,3 +74,67 @@ export async function unlabelledControls(page) {
 export async function overflowsHorizontally(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 }
+
+// Controls that have no accessible name as the browser itself computes it (Chromium's
+// accessibility tree, the one screen readers read): every text box, list box, check box, radio
+// button, button and link must say what it is. Returns "role: html" of each one that does not.
+const NAMED_ROLES = new Set(['textbox', 'searchbox', 'combobox', 'listbox', 'checkbox', 'radio', 'spinbutton', 'slider', 'switch', 'button', 'link', 'menuitem', 'tab']);
+export async function unnamedControls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Accessibility.enable');
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const bad = [];
+    for (const n of nodes) {
+      if (n.ignored) continue;
+      const role = n.role?.value;
+      if (!NAMED_ROLES.has(role)) continue;
+      const name = (n.name?.value ?? '').trim();
+      if (name) continue;
+      let html = '';
+      if (n.backendDOMNodeId) {
+        try {
+          const { outerHTML } = await cdp.send('DOM.getOuterHTML', { backendNodeId: n.backendDOMNodeId });
+          html = outerHTML.slice(0, 120);
+        } catch {}
+      }
+      bad.push(`${role}: ${html}`);
+    }
+    return bad;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+// What has the keyboard focus: its tag, accessible text, and whether the focus can be seen (an
+// outline or a ring drawn by box-shadow).
+export async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const ring = style.boxShadow && style.boxShadow !== 'none';
+    const label = el.getAttribute('aria-label') || (el.labels && el.labels[0] ? el.labels[0].innerText : '') || el.innerText || el.value || '';
+    return { tag: el.tagName.toLowerCase(), type: el.getAttribute('type'), text: label.trim().replace(/\s+/g, ' '), visible: outline || ring };
+  });
+}
+
+// Presses Tab until the focused element's text matches `want` (a RegExp); fails after `max` presses.
+export async function tabTo(page, want, max = 60) {
+  const seen = [];
+  for (let n = 0; n < max; n++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    if (f) seen.push(f.text);
+    if (f && want.test(f.text)) return f;
+  }
+  throw new Error(`no focusable element matching ${want} within ${max} tabs; focus went through: ${seen.join(' | ')}`);
+}
+
+// Waits until the page has drawn what it loaded: no loading indicator and no busy region left.
+// (Not Playwright's "networkidle": the live-update stream keeps one request open for good.)
+export async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector('.loading, [aria-busy="true"]'));
+  await page.waitForTimeout(300);
+}

@@ -3,6 +3,7 @@ import { Link, NavLink, useLocation } from 'react-router-dom';
 import type { Notification, Page } from '../api/types';
 import { useApi } from '../lib/hooks';
 import { navigation, ROLE_LABELS } from '../lib/roles';
+import { useLiveConnection } from '../lib/live';
 import { useMe, useSession } from '../lib/session';
 import logo from '../assets/favicon.svg';
 
@@ -17,6 +18,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const unread = notifications.data?.items.length ?? 0;
 
   useEffect(() => setMenuOpen(false), [location.pathname]);
+  useLiveConnection();
 
   return (
     <div className="app">

@@ -15,6 +15,36 @@ export function forget(path: string) {
   cache.delete(path);
 }
 
+function cachedGet<T>(path: string): Promise<T> {
+  if (!cache.has(path)) {
+    const p = api.get<T>(path);
+    cache.set(path, p);
+    p.catch(() => cache.delete(path));
+  }
+  return cache.get(path) as Promise<T>;
+}
+
+// Answers asked for before the component that shows them is on screen: a page starts every
+// request it will need at once instead of one after the other (no waterfall). The first useApi of
+// the same path takes the answer over; one nobody takes within a few seconds is dropped.
+const early = new Map<string, { promise: Promise<unknown>; at: number }>();
+const EARLY_MS = 10_000;
+export function prefetch(path: string, { cached = false } = {}) {
+  if (cached) {
+    void cachedGet(path).catch(() => undefined);
+    return;
+  }
+  const promise = api.get(path);
+  promise.catch(() => undefined);
+  early.set(path, { promise, at: Date.now() });
+}
+function takeEarly<T>(path: string): Promise<T> | undefined {
+  const e = early.get(path);
+  if (!e) return undefined;
+  early.delete(path);
+  return Date.now() - e.at < EARLY_MS ? (e.promise as Promise<T>) : undefined;
+}
+
 // GET path (null: nothing yet). Aborts on change/unmount; `cached` shares one answer per path.
 export function useApi<T>(path: string | null, { cached = false } = {}): Loaded<T> {
   const [data, setDataState] = useState<T | undefined>(undefined);
@@ -29,17 +59,7 @@ export function useApi<T>(path: string | null, { cached = false } = {}): Loaded<
     current.current = controller;
     setLoading(true);
     try {
-      let promise: Promise<T>;
-      if (cached) {
-        if (!cache.has(path)) {
-          const p = api.get<T>(path);
-          cache.set(path, p);
-          p.catch(() => cache.delete(path));
-        }
-        promise = cache.get(path) as Promise<T>;
-      } else {
-        promise = api.get<T>(path, { signal: controller.signal });
-      }
+      const promise = cached ? cachedGet<T>(path) : (takeEarly<T>(path) ?? api.get<T>(path, { signal: controller.signal }));
       const result = await promise;
       if (controller.signal.aborted) return;
       setDataState(result);

@@ -4,7 +4,8 @@ import { ApiError, api } from '../api/client';
 import type { Category, Group, Incident, Page, User } from '../api/types';
 import { EmptyState, ErrorMessage, Loading, PriorityBadge, SlaMeter, StatusBadge } from '../components/ui';
 import { formatRelative } from '../lib/format';
-import { useApi, useTitle } from '../lib/hooks';
+import { prefetch, useApi, useTitle } from '../lib/hooks';
+import { useLiveChanges } from '../lib/live';
 import { describeError } from '../lib/problem';
 import { useMe } from '../lib/session';
 import { Details } from './incident/Details';
@@ -12,13 +13,14 @@ import { Communications, DeclareMajor, MajorBanner } from './incident/Major';
 import { Review } from './incident/Review';
 import { Transitions } from './incident/Transitions';
 import { Attachments, Links, Tasks, Timeline } from './incident/Work';
+import { incidentPaths } from './incident/paths';
 
 // How often an open incident page asks whether someone else changed it.
 const REFRESH_MS = 20_000;
 
 export function IncidentPage() {
   const { key = '' } = useParams();
-  const { can } = useMe();
+  const { me, can } = useMe();
   const [incident, setIncident] = useState<Incident | null>(null);
   const [readAt, setReadAt] = useState(Date.now());
   const [error, setError] = useState<unknown>(null);
@@ -33,7 +35,7 @@ export function IncidentPage() {
   const load = useCallback(
     async (quiet = false) => {
       try {
-        const i = await api.get<Incident>(`/api/v1/incidents/${encodeURIComponent(key)}`);
+        const i = await api.get<Incident>(incidentPaths(key).incident);
         setIncident((old) => {
           if (quiet && old && old.version !== i.version) setNotice('Someone else updated this incident; the page shows the latest.');
           return i;
@@ -50,7 +52,12 @@ export function IncidentPage() {
   useEffect(() => {
     setIncident(null);
     setNotice(null);
+    // Everything the page shows is asked for together with the incident, not after it.
+    const paths = incidentPaths(key);
+    for (const p of [paths.timeline, paths.tasks, paths.attachments, paths.review, paths.actions]) prefetch(p);
+    if (can.work || can.readOnly) prefetch(paths.children);
     void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load]);
 
   useEffect(() => {
@@ -59,6 +66,21 @@ export function IncidentPage() {
     }, REFRESH_MS);
     return () => clearInterval(t);
   }, [load]);
+
+  // Someone else changed this incident: show it as it is now, without a reload.
+  // A change that leaves the version as it was (a worklog entry) still adds to the timeline.
+  const [liveTick, setLiveTick] = useState(0);
+  useLiveChanges((c) => {
+    if (!incident) return;
+    if (c.type === 'resync') {
+      void load(true);
+      setLiveTick((t) => t + 1);
+      return;
+    }
+    if (c.type !== 'incident' || c.key !== incident.key) return;
+    if (c.version !== undefined && c.version > incident.version) void load(true);
+    else if (c.actor !== `user:${me.username}`) setLiveTick((t) => t + 1);
+  });
 
   const changed = useCallback((i: Incident) => {
     setIncident(i);
@@ -130,7 +152,7 @@ export function IncidentPage() {
           ) : null}
           <Review incident={incident} workers={workers} onChanged={() => void load(true)} />
           <Communications incident={incident} />
-          <Timeline incident={incident} version={incident.version} />
+          <Timeline incident={incident} version={`${incident.version}.${liveTick}`} />
         </div>
         <aside className="incident-side">
           <Details incident={incident} categories={categories.data?.items ?? []} groups={groups.data?.items ?? []} workers={workers} onChanged={changed} />

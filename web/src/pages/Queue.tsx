@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { api, query } from '../api/client';
 import type { Category, Group, Incident, Page, SavedView, User } from '../api/types';
@@ -10,7 +10,15 @@ import { useApi, useTitle } from '../lib/hooks';
 import { STATUS_LABELS } from '../lib/priority';
 import { describeError } from '../lib/problem';
 import { activeFilterCount, apiQuery, EMPTY_FILTERS, filtersToQuery, parseFilters, SORTS, toggle, type QueueFilters } from '../lib/queue';
+import { useLiveChanges } from '../lib/live';
 import { useMe } from '../lib/session';
+
+// Performance marks around the render of the queue's rows: from the answer's arrival to the table
+// in the document (the browser tests hold it under 100 ms for 50 rows).
+const QUEUE_ROWS_MARK = 'custos:queue-rows';
+const QUEUE_RENDER_MEASURE = 'custos:queue-render';
+// Rows per page (lib/queue asks the server for this many).
+const PAGE_SIZE = 50;
 
 interface Rows {
   items: Incident[];
@@ -50,7 +58,9 @@ export function Queue() {
     api
       .get<Page<Incident>>(`/api/v1/incidents${apiQuery(filters, null)}`, { signal: controller.signal })
       .then((page) => {
-        if (mine === request.current) setRows({ items: page.items, next: page.next_cursor, readAt: Date.now() });
+        if (mine !== request.current) return;
+        performance.mark(QUEUE_ROWS_MARK);
+        setRows({ items: page.items, next: page.next_cursor, readAt: Date.now() });
       })
       .catch((e) => {
         if (mine === request.current && (e as Error).name !== 'AbortError') setError(e);
@@ -58,6 +68,38 @@ export function Queue() {
     return () => controller.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [queryString]);
+
+  // Changes made elsewhere appear in the list as they happen: a listed incident is read again in
+  // place; anything else (a new incident, one that may now match) refreshes the first page, unless
+  // the user has paged further (then the list stays as it is rather than jump under them).
+  const refreshing = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useLiveChanges((c) => {
+    if ((c.type !== 'incident' && c.type !== 'resync') || !rows) return;
+    const listed = c.type === 'incident' ? rows.items.find((i) => i.key === c.key) : undefined;
+    if (listed) {
+      if (c.version !== undefined && c.version <= listed.version) return;
+      api
+        .get<Incident>(`/api/v1/incidents/${encodeURIComponent(c.key)}`)
+        .then((fresh) => setRows((r) => (r ? { ...r, items: r.items.map((i) => (i.key === fresh.key ? fresh : i)) } : r)))
+        .catch(() => undefined);
+      return;
+    }
+    if (rows.items.length > PAGE_SIZE || refreshing.current) return;
+    // Several changes in a burst (a bulk assignment) cost one request.
+    refreshing.current = setTimeout(() => {
+      refreshing.current = null;
+      const mine = request.current;
+      api
+        .get<Page<Incident>>(`/api/v1/incidents${apiQuery(filters, null)}`)
+        .then((page) => {
+          if (mine === request.current) setRows((r) => (r && r.items.length <= PAGE_SIZE ? { items: page.items, next: page.next_cursor, readAt: Date.now() } : r));
+        })
+        .catch(() => undefined);
+    }, 300);
+  });
+  useEffect(() => () => {
+    if (refreshing.current) clearTimeout(refreshing.current);
+  }, []);
 
   async function loadMore() {
     if (!rows?.next) return;
@@ -214,8 +256,8 @@ export function Queue() {
               {!count && can.admin ? (
                 <>
                   {' '}
-                  To explore custos with realistic incidents first, run <code>custos demo load --incidents 200</code> on the server (not on a
-                  production database).
+                  To explore custos with realistic incidents first, <Link to="/">load the demo data</Link> from the home page, or run{' '}
+                  <code>custos demo load --incidents 200</code> on the server (not on a production database).
                 </>
               ) : null}
             </EmptyState>
@@ -247,6 +289,11 @@ export function Queue() {
 
 function IncidentTable({ rows, selectable, selected, onSelect }: { rows: Rows; selectable: boolean; selected: Set<string>; onSelect: (s: Set<string>) => void }) {
   const all = rows.items.length > 0 && rows.items.every((i) => selected.has(i.key));
+  useLayoutEffect(() => {
+    if (performance.getEntriesByName(QUEUE_ROWS_MARK, 'mark').length === 0) return;
+    performance.measure(QUEUE_RENDER_MEASURE, QUEUE_ROWS_MARK);
+    performance.clearMarks(QUEUE_ROWS_MARK);
+  }, [rows]);
   return (
     <table className="incident-table">
       <thead>

@@ -7,6 +7,7 @@ import { useApi } from '../../lib/hooks';
 import { humanize } from '../../lib/priority';
 import { describeError, formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
 import { useMe } from '../../lib/session';
+import { incidentPaths } from './paths';
 
 const AUDIENCES = ['users', 'management', 'internal', 'authorities', 'press'];
 
@@ -76,7 +77,7 @@ export function DeclareMajor({ incident, workers, onChanged }: { incident: Incid
 
 export function Communications({ incident }: { incident: Incident }) {
   const { can } = useMe();
-  const log = useApi<Page<WorklogEntry>>(incident.major ? `/api/v1/incidents/${incident.key}/communications?limit=100` : null);
+  const log = useApi<Page<WorklogEntry>>(incident.major ? incidentPaths(incident.key).communications : null);
   const [audience, setAudience] = useState('users');
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);

@@ -6,6 +6,7 @@ import { formatDateTime, localInputToIso } from '../../lib/format';
 import { useApi } from '../../lib/hooks';
 import { describeError, formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
 import { useMe } from '../../lib/session';
+import { incidentPaths } from './paths';
 
 const LL_FIELDS: { key: keyof LessonsLearned; label: string; hint: string }[] = [
   { key: 'what_happened', label: 'What happened', hint: 'The course of events, briefly.' },
@@ -18,8 +19,8 @@ const LL_FIELDS: { key: keyof LessonsLearned; label: string; hint: string }[] = 
 // a P1, P2 or major incident may close, or an incident manager's waiver.
 export function Review({ incident, workers, onChanged }: { incident: Incident; workers: User[]; onChanged: () => void }) {
   const { can } = useMe();
-  const review = useApi<ReviewT>(`/api/v1/incidents/${incident.key}/lessons-learned`);
-  const actions = useApi<Page<ImprovementAction>>(`/api/v1/incidents/${incident.key}/improvement-actions`);
+  const review = useApi<ReviewT>(incidentPaths(incident.key).review);
+  const actions = useApi<Page<ImprovementAction>>(incidentPaths(incident.key).actions);
   const [form, setForm] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [saved, setSaved] = useState(false);

@@ -9,12 +9,14 @@ import { STATUS_LABELS, humanize } from '../../lib/priority';
 import { describeChange } from '../../lib/timeline';
 import { describeError, formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
 import { useMe } from '../../lib/session';
+import { incidentPaths } from './paths';
 
 // ---- Timeline: worklog entries and every recorded change, oldest first, with the note form.
 
-export function Timeline({ incident, version }: { incident: Incident; version: number }) {
+// `version` changes whenever the timeline may have grown (the incident's version, or a live event).
+export function Timeline({ incident, version }: { incident: Incident; version: number | string }) {
   const { can } = useMe();
-  const timeline = useApi<Page<TimelineItem>>(`/api/v1/incidents/${incident.key}/timeline?limit=200`);
+  const timeline = useApi<Page<TimelineItem>>(incidentPaths(incident.key).timeline);
   // Every change of the incident (a transition, an edit) adds to its timeline.
   const seen = useRef(version);
   useEffect(() => {
@@ -124,7 +126,7 @@ export function Timeline({ incident, version }: { incident: Incident; version: n
 
 export function Tasks({ incident, workers }: { incident: Incident; workers: User[] }) {
   const { can } = useMe();
-  const tasks = useApi<Page<Task>>(`/api/v1/incidents/${incident.key}/tasks`);
+  const tasks = useApi<Page<Task>>(incidentPaths(incident.key).tasks);
   const [title, setTitle] = useState('');
   const [assignee, setAssignee] = useState('');
   const [due, setDue] = useState('');
@@ -218,7 +220,7 @@ export function Tasks({ incident, workers }: { incident: Incident; workers: User
 // ---- Attachments
 
 export function Attachments({ incident }: { incident: Incident }) {
-  const attachments = useApi<Page<Attachment>>(`/api/v1/incidents/${incident.key}/attachments`);
+  const attachments = useApi<Page<Attachment>>(incidentPaths(incident.key).attachments);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const items = attachments.data?.items ?? [];
@@ -283,7 +285,7 @@ export function Attachments({ incident }: { incident: Incident }) {
 
 export function Links({ incident, onChanged }: { incident: Incident; onChanged: (i: Incident) => void }) {
   const { can } = useMe();
-  const children = useApi<Page<Incident>>(can.work || can.readOnly ? `/api/v1/incidents/${incident.key}/children` : null);
+  const children = useApi<Page<Incident>>(can.work || can.readOnly ? incidentPaths(incident.key).children : null);
   const [parent, setParent] = useState('');
   const [problem, setProblem] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
