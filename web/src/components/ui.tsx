@@ -1,4 +1,4 @@
-import { useId, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { SlaClock, Status } from '../api/types';
 import { useNow } from '../lib/hooks';
 import { PRIORITY_NAMES, STATUS_LABELS } from '../lib/priority';
@@ -54,41 +54,8 @@ export function SlaMeter({ clock, readAt, label }: { clock: SlaClock; readAt: nu
   );
 }
 
-interface FieldProps {
-  label: string;
-  hint?: ReactNode;
-  error?: string;
-  required?: boolean;
-  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
-  className?: string;
-}
-
-// A labelled input with its hint and its error, wired for screen readers.
-export function Field({ label, hint, error, required, children, className }: FieldProps) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={`field${error ? ' has-error' : ''}${className ? ` ${className}` : ''}`}>
-      <label htmlFor={id}>
-        {label}
-        {required ? <span className="required" aria-hidden="true"> *</span> : null}
-      </label>
-      {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
-      {hint ? (
-        <div className="hint" id={hintId}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <div className="field-error" id={errorId} role="alert">
-          {error}
-        </div>
-      ) : null}
-    </div>
-  );
-}
+// Form fields live in their own module; re-exported here for the pages that import them with the rest.
+export { CheckField, Field, FieldGroup } from './Field';
 
 export function ErrorMessage({ children }: { children: ReactNode }) {
   if (!children) return null;

@@ -3,7 +3,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import { api, idempotencyKey } from '../api/client';
 import type { Category, Group, Impact, Incident, KnownErrorSuggestion, Page, PriorityMatrixVersion, Urgency, User } from '../api/types';
 import { IMPACTS, URGENCIES } from '../api/types';
-import { ErrorMessage, Field, PageHeader, PriorityBadge } from '../components/ui';
+import { CheckField, ErrorMessage, Field, FieldGroup, PageHeader, PriorityBadge } from '../components/ui';
 import { localInputToIso } from '../lib/format';
 import { useApi, useDebounced, useTitle } from '../lib/hooks';
 import { DEFAULT_MATRIX, IMPACT_HELP, PRIORITY_NAMES, priorityOf, URGENCY_HELP } from '../lib/priority';
@@ -178,21 +178,12 @@ export function NewIncident() {
             Priority <PriorityBadge priority={priority} /> <span>{PRIORITY_NAMES[priority]}</span>
             <span className="muted small"> from the priority matrix{matrix.data ? ` (version ${matrix.data.version})` : ''}</span>
           </div>
-          <fieldset className="checks">
-            <legend>Affects</legend>
-            <label className="check">
-              <input type="checkbox" checked={f.c} onChange={(e) => set('c', e.target.checked)} /> Confidentiality
-            </label>
-            <label className="check">
-              <input type="checkbox" checked={f.i} onChange={(e) => set('i', e.target.checked)} /> Integrity
-            </label>
-            <label className="check">
-              <input type="checkbox" checked={f.a} onChange={(e) => set('a', e.target.checked)} /> Availability
-            </label>
-            <label className="check">
-              <input type="checkbox" checked={f.personal_data} onChange={(e) => set('personal_data', e.target.checked)} /> Personal data involved
-            </label>
-          </fieldset>
+          <FieldGroup legend="Affects" error={errors.fields.affects_confidentiality ?? errors.fields.affects_integrity ?? errors.fields.affects_availability ?? errors.fields.personal_data}>
+            <CheckField label="Confidentiality" checked={f.c} onChange={(v) => set('c', v)} />
+            <CheckField label="Integrity" checked={f.i} onChange={(v) => set('i', v)} />
+            <CheckField label="Availability" checked={f.a} onChange={(v) => set('a', v)} />
+            <CheckField label="Personal data involved" checked={f.personal_data} onChange={(v) => set('personal_data', v)} />
+          </FieldGroup>
           <div className="grid-2">
             <Field label="Affected services" hint="Comma-separated" error={errors.fields.services}>
               {(p) => <input {...p} value={f.services} onChange={(e) => set('services', e.target.value)} />}
@@ -252,11 +243,7 @@ export function NewIncident() {
               </select>
             )}
           </Field>
-          <label className="check">
-            <input type="checkbox" checked={f.restricted} onChange={(e) => set('restricted', e.target.checked)} />
-            Restricted (need to know)
-          </label>
-          {errors.fields.restricted ? <div className="field-error">{errors.fields.restricted}</div> : null}
+          <CheckField label="Restricted (need to know)" checked={f.restricted} onChange={(v) => set('restricted', v)} error={errors.fields.restricted} />
           <div className="form-actions">
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {busy ? 'Logging…' : 'Log incident'}

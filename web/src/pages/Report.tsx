@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api, idempotencyKey } from '../api/client';
 import type { Category, Incident, Page } from '../api/types';
-import { ErrorMessage, Field } from '../components/ui';
+import { CheckField, ErrorMessage, Field, FieldGroup } from '../components/ui';
 import { localInputToIso } from '../lib/format';
 import { useApi, useTitle } from '../lib/hooks';
 import { formErrors, NO_ERRORS, type FormErrors } from '../lib/problem';
@@ -85,10 +85,7 @@ export function Report() {
       </p>
       <form onSubmit={submit} noValidate className="stack">
         <ErrorMessage>{errors.form}</ErrorMessage>
-        <fieldset className={`choice-list${errors.fields.category ? ' has-error' : ''}`} aria-describedby={errors.fields.category ? 'kind-error' : undefined}>
-          <legend>
-            What did you notice?<span className="required" aria-hidden="true"> *</span>
-          </legend>
+        <FieldGroup className="choice-list" legend="What did you notice?" required error={errors.fields.category}>
           {REPORT_KINDS.map((k) => (
             <label key={k.id} className={`choice${kind === k.id ? ' selected' : ''}`}>
               <input type="radio" name="kind" value={k.id} checked={kind === k.id} onChange={() => {
@@ -101,12 +98,7 @@ export function Report() {
               </span>
             </label>
           ))}
-          {errors.fields.category ? (
-            <div className="field-error" id="kind-error" role="alert">
-              {errors.fields.category}
-            </div>
-          ) : null}
-        </fieldset>
+        </FieldGroup>
         <Field label="What happened, in a few words?" required error={errors.fields.title} hint="For example: “E-mail asking me to confirm my password”">
           {(p) => <input {...p} name="title" maxLength={200} value={title} onChange={(e) => {
             setTitle(e.target.value);
@@ -143,10 +135,7 @@ export function Report() {
         <Field label="When did it happen? (if you know)" error={errors.fields.occurred_at}>
           {(p) => <input {...p} name="occurred_at" type="datetime-local" value={occurred} onChange={(e) => setOccurred(e.target.value)} />}
         </Field>
-        <label className="check">
-          <input type="checkbox" name="personal_data" checked={personal} onChange={(e) => setPersonal(e.target.checked)} />
-          Personal data (about customers, staff or anyone else) may be involved
-        </label>
+        <CheckField label="Personal data (about customers, staff or anyone else) may be involved" checked={personal} onChange={setPersonal} error={errors.fields.personal_data} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary btn-large" disabled={busy}>
             {busy ? 'Sending…' : 'Send report'}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, query } from '../../api/client';
 import type { Lockout, Page, Role, Token, User } from '../../api/types';
 import { ROLES } from '../../api/types';
-import { EmptyState, ErrorMessage, Field, Loading, Notice } from '../../components/ui';
+import { CheckField, EmptyState, ErrorMessage, Field, FieldGroup, Loading, Notice } from '../../components/ui';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { useApi } from '../../lib/hooks';
 import { describeError, formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
@@ -10,16 +10,11 @@ import { ROLE_LABELS } from '../../lib/roles';
 
 function RolePicker({ value, onChange, error }: { value: Role[]; onChange: (r: Role[]) => void; error?: string }) {
   return (
-    <fieldset className={`checks${error ? ' has-error' : ''}`}>
-      <legend>Roles</legend>
+    <FieldGroup legend="Roles" error={error}>
       {ROLES.map((r) => (
-        <label key={r} className="check">
-          <input type="checkbox" checked={value.includes(r)} onChange={(e) => onChange(e.target.checked ? [...value, r] : value.filter((x) => x !== r))} />
-          {ROLE_LABELS[r]}
-        </label>
+        <CheckField key={r} label={ROLE_LABELS[r]} checked={value.includes(r)} onChange={(on) => onChange(on ? [...value, r] : value.filter((x) => x !== r))} />
       ))}
-      {error ? <div className="field-error">{error}</div> : null}
-    </fieldset>
+    </FieldGroup>
   );
 }
 
@@ -116,10 +111,7 @@ function NewUser({ onDone }: { onDone: () => Promise<void> }) {
         </Field>
       </div>
       <RolePicker value={f.roles} onChange={(roles) => setF({ ...f, roles })} error={errors.fields.roles} />
-      <label className="check">
-        <input type="checkbox" checked={f.mfa_required} onChange={(e) => setF({ ...f, mfa_required: e.target.checked })} />
-        Require a second factor
-      </label>
+      <CheckField label="Require a second factor" checked={f.mfa_required} onChange={(v) => setF({ ...f, mfa_required: v })} error={errors.fields.mfa_required} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary">Create user</button>
         <button type="button" className="btn btn-quiet" onClick={() => void onDone()}>Cancel</button>
@@ -177,12 +169,8 @@ function EditUser({ user, onDone }: { user: User; onDone: () => Promise<void> })
           </Field>
         </div>
         <RolePicker value={f.roles} onChange={(roles) => setF({ ...f, roles })} error={errors.fields.roles} />
-        <label className="check">
-          <input type="checkbox" checked={f.active} onChange={(e) => setF({ ...f, active: e.target.checked })} /> Active (may sign in)
-        </label>
-        <label className="check">
-          <input type="checkbox" checked={f.mfa_required} onChange={(e) => setF({ ...f, mfa_required: e.target.checked })} /> Require a second factor
-        </label>
+        <CheckField label="Active (may sign in)" checked={f.active} onChange={(v) => setF({ ...f, active: v })} error={errors.fields.active} />
+        <CheckField label="Require a second factor" checked={f.mfa_required} onChange={(v) => setF({ ...f, mfa_required: v })} error={errors.fields.mfa_required} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary">Save</button>
           <button type="button" className="btn btn-quiet" onClick={() => void onDone()}>Close</button>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import type { Calendar, Category, Group, Page } from '../../api/types';
-import { EmptyState, ErrorMessage, Field, Loading, Notice } from '../../components/ui';
+import { CheckField, EmptyState, ErrorMessage, Field, FieldGroup, Loading, Notice } from '../../components/ui';
 import { forget, useApi } from '../../lib/hooks';
 import { describeError, formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
 import { useMe } from '../../lib/session';
@@ -229,22 +229,15 @@ function CalendarForm({ calendar, editable, onSaved }: { calendar: Calendar; edi
       <Field label="Time zone" error={errors.fields.zone} hint="IANA name, e.g. Europe/Berlin">
         {(p) => <input {...p} value={zone} disabled={!editable} onChange={(e) => setZone(e.target.value)} />}
       </Field>
-      <label className="check">
-        <input type="checkbox" checked={alwaysOpen} disabled={!editable} onChange={(e) => setAlwaysOpen(e.target.checked)} />
-        Around the clock (24×7)
-      </label>
+      <CheckField label="Around the clock (24×7)" checked={alwaysOpen} disabled={!editable} onChange={setAlwaysOpen} error={errors.fields.always_open} />
       {!alwaysOpen ? (
-        <fieldset className="week">
-          <legend>Working hours</legend>
+        <FieldGroup className="week" legend="Working hours" hint="For example “09:00-12:00, 13:00-17:00”; leave empty when closed." error={errors.fields.week}>
           {DAYS.map((d) => (
-            <div key={d} className="week-row">
-              <label htmlFor={`wk-${d}`}>{d[0].toUpperCase() + d.slice(1)}</label>
-              <input id={`wk-${d}`} value={week[d]} disabled={!editable} placeholder="closed" onChange={(e) => setWeek({ ...week, [d]: e.target.value })} />
-            </div>
+            <Field key={d} className="week-row" label={d[0].toUpperCase() + d.slice(1)}>
+              {(p) => <input {...p} value={week[d]} disabled={!editable} placeholder="closed" onChange={(e) => setWeek({ ...week, [d]: e.target.value })} />}
+            </Field>
           ))}
-          <div className="hint">For example “09:00-12:00, 13:00-17:00”; leave empty when closed.</div>
-          {errors.fields.week ? <div className="field-error">{errors.fields.week}</div> : null}
-        </fieldset>
+        </FieldGroup>
       ) : null}
       <Field label="Holidays" error={errors.fields.holidays} hint="Dates, comma-separated: 2026-12-25, 2026-12-26">
         {(p) => <input {...p} value={holidays} disabled={!editable} onChange={(e) => setHolidays(e.target.value)} />}

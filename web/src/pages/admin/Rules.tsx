@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import type { Calendar, Impact, Page, PriorityMatrix, PriorityMatrixVersion, SlaPolicy as SlaPolicyT, SlaPolicyVersion, Urgency } from '../../api/types';
 import { IMPACTS, URGENCIES } from '../../api/types';
-import { ErrorMessage, Loading, Notice } from '../../components/ui';
+import { ErrorMessage, Field, Loading, Notice } from '../../components/ui';
 import { actorName, formatDateTime } from '../../lib/format';
 import { forget, useApi } from '../../lib/hooks';
 import { humanize } from '../../lib/priority';
@@ -156,7 +156,7 @@ export function SlaPolicy() {
       current.setData(v);
       setSaved(v.version);
     } catch (err) {
-      setErrors(formErrors(err, ['thresholds_percent']));
+      setErrors(formErrors(err, ['thresholds_percent', 'targets']));
     }
   }
 
@@ -206,14 +206,18 @@ export function SlaPolicy() {
           </tbody>
         </table>
       </div>
-      <div className="field">
-        <label htmlFor="thresholds">Escalation thresholds (% of the resolution target)</label>
-        <input id="thresholds" value={thresholds} disabled={!can.reference} onChange={(e) => setThresholds(e.target.value)} aria-describedby="thresholds-hint" />
-        <div className="hint" id="thresholds-hint">
-          Ascending, comma-separated: below 75 warns, 75–99 escalates, 100 and above is a breach.
+      {errors.fields.targets ? (
+        <div className="field-error" role="alert">
+          {errors.fields.targets}
         </div>
-        {errors.fields.thresholds_percent ? <div className="field-error">{errors.fields.thresholds_percent}</div> : null}
-      </div>
+      ) : null}
+      <Field
+        label="Escalation thresholds (% of the resolution target)"
+        hint="Ascending, comma-separated: below 75 warns, 75–99 escalates, 100 and above is a breach."
+        error={errors.fields.thresholds_percent}
+      >
+        {(p) => <input {...p} value={thresholds} disabled={!can.reference} onChange={(e) => setThresholds(e.target.value)} />}
+      </Field>
       {can.reference ? (
         <div className="form-actions">
           <button type="button" className="btn btn-primary" onClick={() => void save()}>
@@ -221,13 +225,6 @@ export function SlaPolicy() {
           </button>
         </div>
       ) : null}
-      {Object.entries(errors.fields)
-        .filter(([k]) => k !== 'thresholds_percent')
-        .map(([k, v]) => (
-          <div key={k} className="field-error">
-            {k}: {v}
-          </div>
-        ))}
     </section>
   );
 }

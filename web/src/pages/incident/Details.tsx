@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Category, Group, Impact, Incident, PriorityMatrixVersion, Urgency, User } from '../../api/types';
 import { IMPACTS, URGENCIES } from '../../api/types';
 import { ApiError, api } from '../../api/client';
-import { ErrorMessage, Field, PriorityBadge } from '../../components/ui';
+import { CheckField, ErrorMessage, Field, PriorityBadge } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { useApi } from '../../lib/hooks';
 import { DEFAULT_MATRIX, humanize, PENDING_REASONS, priorityOf, RESOLUTION_CODES } from '../../lib/priority';
@@ -340,11 +340,7 @@ function EditDetails({
             )}
           </Field>
         </div>
-        <label className="check">
-          <input type="checkbox" checked={f.restricted} onChange={(e) => set('restricted', e.target.checked)} />
-          Restricted: only the assigned group, managers and auditors may see it
-        </label>
-        {errors.fields.restricted ? <div className="field-error">{errors.fields.restricted}</div> : null}
+        <CheckField label="Restricted: only the assigned group, managers and auditors may see it" checked={f.restricted} onChange={(v) => set('restricted', v)} error={errors.fields.restricted} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy ? 'Saving…' : 'Save'}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client';
 import type { Incident, Status, User } from '../../api/types';
-import { ErrorMessage, Field } from '../../components/ui';
+import { CheckField, ErrorMessage, Field } from '../../components/ui';
 import { CANCEL_REASONS, PENDING_REASONS, RESOLUTION_CODES, TRANSITION_VERBS } from '../../lib/priority';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
 import { useMe } from '../../lib/session';
@@ -132,10 +132,7 @@ export function Transitions({ incident, workers, onChanged }: { incident: Incide
               <Field label="What was done" required error={errors.fields.resolution_notes}>
                 {(p) => <textarea {...p} rows={3} value={str('resolution_notes')} onChange={(e) => set('resolution_notes', e.target.value)} />}
               </Field>
-              <label className="check">
-                <input type="checkbox" checked={input.cascade === true} onChange={(e) => set('cascade', e.target.checked)} />
-                Also resolve the open child incidents
-              </label>
+              <CheckField label="Also resolve the open child incidents" checked={input.cascade === true} onChange={(v) => set('cascade', v)} error={errors.fields.cascade} />
             </>
           ) : null}
           {open === 'cancelled' ? (
