@@ -601,6 +601,25 @@ constexpr const char* kSchemas = R"json({
   "LegalHoldList": {
     "type": "object", "required": ["active", "items"],
     "properties": {"active": {"type": "boolean"}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/LegalHold"}}}
+  },
+  "Ban": {
+    "type": "object",
+    "required": ["id", "jail", "address", "family", "active", "banned_at", "expires_at", "ban_number", "failures"],
+    "properties": {
+      "id": {"type": "integer"}, "jail": {"type": "string"}, "address": {"type": "string"},
+      "family": {"type": "integer", "enum": [4, 6]}, "active": {"type": "boolean"},
+      "banned_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": "string", "format": "date-time"},
+      "ban_number": {"type": "integer", "description": "1 for the first ban of this address in this jail; later bans last longer"},
+      "failures": {"type": "integer"}, "user": {"type": ["string", "null"]},
+      "lifted_at": {"type": ["string", "null"], "format": "date-time"},
+      "lifted_by": {"type": ["string", "null"], "description": "expiry, or the administrator (user:NAME)"},
+      "lift_reason": {"type": ["string", "null"]}
+    }
+  },
+  "BanList": {
+    "type": "object", "required": ["items", "next_before"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Ban"}},
+      "next_before": {"type": ["integer", "null"], "description": "pass as before= for the next page"}}
   }
 })json";
 }  // namespace

@@ -15,6 +15,8 @@
 #include "app/scheduler.hpp"
 #include "app/system_routes.hpp"
 #include "audit/routes.hpp"
+#include "detection/bans/ban_routes.hpp"
+#include "detection/detection_runtime.hpp"
 #include "auth/routes.hpp"
 #include "evidence/routes.hpp"
 #include "http/server.hpp"
@@ -202,7 +204,11 @@ RouteServices::RouteServices(Core& core)
       work(*core.db, *core.audit, core.config.data_dir, core.config.max_attachment_bytes),
       problems(*core.db, *core.audit),
       saved_views(*core.db, *core.audit),
-      live(*core.db, *core.incidents) {}
+      live(*core.db, *core.incidents),
+      detect(std::make_unique<detection::DetectionRuntime>(core.config.detection, *core.db,
+                                                           *core.audit)) {}
+
+RouteServices::~RouteServices() = default;
 
 std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
   auto services = std::make_unique<RouteServices>(core);
@@ -229,6 +235,9 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
     append_metric(out, "custos_live_streams", "gauge", "Open live-update event streams.",
                   static_cast<double>(live.subscribers()));
   });
+  detection::add_ban_routes(router, services->detect->bans());
+  metrics.add_collector(
+      [detect = services->detect.get()](std::string& out) { detect->append_metrics(out); });
   return services;
 }
 
@@ -307,6 +316,7 @@ int serve(const Config& config) {
       },
       [&dispatcher](const http::Request& r) { return dispatcher.is_quick(r); });
   server.listen();
+  route_services->detect->start();  // re-applies active bans, then opens the syslog sources
   Housekeeper housekeeper(core, std::chrono::seconds(config.checkpoint_interval_seconds));
   std::optional<IncidentScheduler> incident_jobs;  // SLA sweep and automatic closure
   incident_jobs.emplace(*core.escalation, *core.incidents,
@@ -323,6 +333,7 @@ int serve(const Config& config) {
                config.tls_enabled() ? "https" : "http", options.host, server.port(),
                core.db->describe(), ready_ms);
   server.run();
+  route_services->detect->stop();
   incident_jobs.reset();   // its last changes must be under the final checkpoint
   evidence_jobs.reset();
   housekeeper.run_once();  // sign the head so the last changes are covered by a checkpoint

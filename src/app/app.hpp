@@ -27,6 +27,10 @@
 #include "notify/live_feed.hpp"
 #include "store/database.hpp"
 
+namespace custos::detection {
+class DetectionRuntime;
+}
+
 namespace custos::app {
 
 // The parts that need only the database: used by `migrate`, `user add`, `token issue`.
@@ -70,6 +74,9 @@ struct RouteServices {
   incidents::ProblemService problems;
   incidents::SavedViews saved_views;
   notify::LiveFeed live;  // GET /api/v1/stream
+  // Jails, bans and syslog sources; started by serve() once the server listens.
+  std::unique_ptr<detection::DetectionRuntime> detect;
+  ~RouteServices();
 };
 
 // Registers every route of the application. Keep the result as long as the router.

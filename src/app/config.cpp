@@ -8,6 +8,8 @@
 
 #include <toml++/toml.h>
 
+#include "detection/jails/jail_config_toml.hpp"
+
 namespace custos::app {
 
 namespace {
@@ -114,6 +116,10 @@ const std::vector<Setting>& settings() {
       integer("evidence.max_upload_bytes", &Config::evidence_max_upload_bytes, 1, 1LL << 50),
       boolean("evidence.encrypt", &Config::evidence_encrypt),
       integer("evidence.rehash_interval_hours", &Config::evidence_rehash_interval_hours, 0, 8760),
+      boolean("events.anonymous_reports", &Config::anonymous_reports),
+      integer("events.anonymous_reports_per_hour", &Config::anonymous_reports_per_hour, 1, 10000),
+      string("events.mail_domain", &Config::mail_domain),
+      integer("events.mail_max_bytes", &Config::mail_max_bytes, 1024, 1LL << 30),
   };
   return all;
 }
@@ -136,6 +142,7 @@ void validate_config(const Config& c) {
   if (c.tls_certificate.empty() != c.tls_private_key.empty()) {
     fail("server.tls_certificate", "set both tls_certificate and tls_private_key, or neither");
   }
+  detection::validate(c.detection);
 }
 
 std::string Config::effective_database_url() const {
@@ -173,6 +180,14 @@ Config load_config(const std::optional<std::filesystem::path>& file) {
       const auto* inner = node.as_table();
       if (inner == nullptr)
         fail(file->string(), "'" + std::string(section.str()) + "' must be a [section]");
+      if (section.str() == "detection") {
+        try {
+          config.detection = detection::parse_detection_config(*inner);
+        } catch (const std::runtime_error& e) {
+          fail(file->string(), e.what());
+        }
+        continue;
+      }
       for (const auto& [key, value] : *inner) {
         const std::string path = std::string(section.str()) + "." + std::string(key.str());
         auto it = by_path.find(path);
@@ -200,6 +215,9 @@ Config load_config(const std::optional<std::filesystem::path>& file) {
   if (const char* v = std::getenv("CUSTOS_DATA_DIR"); v != nullptr && *v != '\0')
     config.data_dir = v;
   if (const char* v = std::getenv("CUSTOS_DB"); v != nullptr && *v != '\0') config.database_url = v;
+  // Jails are only configured in the file; whether actions really run is worth an override.
+  if (const char* v = std::getenv("CUSTOS_DETECTION_DRY_RUN"); v != nullptr && *v != '\0')
+    config.detection.dry_run = to_bool("environment CUSTOS_DETECTION_DRY_RUN", v);
   validate_config(config);
   return config;
 }

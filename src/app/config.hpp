@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "detection/jails/jail_config.hpp"
+
 namespace custos::app {
 
 struct Config {
@@ -50,10 +52,19 @@ struct Config {
   int auto_close_days = 5;          // resolved incidents are closed after this many days; 0: never
   int sweep_interval_seconds = 10;  // how often SLA escalation and automatic closure run
 
+  // [events]
+  bool anonymous_reports = false;     // the report form without an account
+  int anonymous_reports_per_hour = 5;  // per client address
+  std::string mail_domain;            // right-hand side of Message-IDs; default: the host name
+  std::int64_t mail_max_bytes = 25 * 1024 * 1024;  // largest message mailgate accepts
+
   // [evidence] (see docs/evidence.md)
   std::int64_t evidence_max_upload_bytes = 64LL << 30;  // one item's content; spooled to disk
   bool evidence_encrypt = false;        // encrypt new content at rest (key: <data_dir>/evidence.key)
   int evidence_rehash_interval_hours = 24;  // re-hash stored evidence; 0: never
+
+  // [detection]: log sources, jails and their actions (see docs/detection.md)
+  detection::DetectionConfig detection;
 
   [[nodiscard]] std::string effective_database_url() const;
   [[nodiscard]] bool tls_enabled() const {
