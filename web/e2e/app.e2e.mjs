@@ -321,6 +321,9 @@ test('an edit that crosses someone else\'s is refused in words, never overwrites
   assert.equal(created.status, 201, created.text);
   const key = created.body.key;
   const page = await newPage();
+  // Without live updates (a proxy may block them), so that the colleague's change is caught
+  // when saving; live.e2e.mjs shows it arriving while the page is open.
+  await page.route('**/api/v1/stream', (r) => r.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 60000\n\n' }));
   await signIn(page, 'alex');
   await page.goto(`/incidents/${key}`);
   await page.getByRole('region', { name: 'Details' }).getByRole('button', { name: 'Edit' }).click();

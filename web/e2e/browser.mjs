@@ -51,6 +51,8 @@ export async function signIn(page, username, password = PASSWORD) {
 export async function screenshot(page, name) {
   // Wait for fonts and pending renders so that the picture shows the finished page.
   await page.evaluate(() => document.fonts?.ready);
+  // From the top: a full-page picture taken while scrolled draws the sticky header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
