@@ -15,7 +15,7 @@ interface DemoLoad {
 
 // On an empty database: an administrator is offered demo data in one click (POST /api/v1/demo,
 // the same loader as `custos demo load`); everyone else is told the command to ask for.
-export function DemoOffer() {
+export function DemoOffer({ onLoaded }: { onLoaded?: () => void }) {
   const { can } = useMe();
   const any = useApi<Page<Incident>>('/api/v1/incidents?limit=1');
   const [busy, setBusy] = useState(false);
@@ -37,6 +37,7 @@ export function DemoOffer() {
     setError(null);
     try {
       setLoaded(await api.post<DemoLoad>('/api/v1/demo', {}));
+      onLoaded?.();
     } catch (e) {
       setError(e);
     } finally {

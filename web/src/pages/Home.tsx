@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, query } from '../api/client';
 import type { Incident, Notification, Page } from '../api/types';
@@ -72,6 +72,8 @@ function Notifications() {
 export function Home() {
   const { me, can } = useMe();
   useTitle('Home');
+  // Bumped when demo data arrives, so that the lists below are read again.
+  const [generation, setGeneration] = useState(0);
   const name = me.display_name || me.username;
 
   if (!can.work && !can.readOnly) {
@@ -117,8 +119,8 @@ export function Home() {
     return (
       <div className="page">
         <PageHeader title={`Hello, ${name}`} subtitle="Open P1/P2 and major incidents, breaches and escalations." />
-        <DemoOffer />
-        <div className="home-grid">
+        <DemoOffer onLoaded={() => setGeneration((g) => g + 1)} />
+        <div className="home-grid" key={generation}>
           <Panel title="Open P1 and P2" path={`/api/v1/incidents${query({ priority: '1,2', status: OPEN, sort: 'due', limit: 10 })}`} queue={`priority=1,2&status=${OPEN}&sort=due`} empty="No P1 or P2 incident is open." />
           <Panel title="Major incidents" path={`/api/v1/incidents${query({ major: true, status: OPEN, limit: 10 })}`} queue={`major=true&status=${OPEN}`} empty="No major incident is open." />
           <Panel
@@ -149,8 +151,8 @@ export function Home() {
           </Link>
         }
       />
-      <DemoOffer />
-      <div className="home-grid">
+      <DemoOffer onLoaded={() => setGeneration((g) => g + 1)} />
+      <div className="home-grid" key={generation}>
         <Panel title="Assigned to you" path={`/api/v1/incidents${query({ assignee: 'me', status: OPEN, sort: 'due', limit: 10 })}`} queue={`assignee=me&status=${OPEN}&sort=due`} empty="Nothing is assigned to you. Take one from the unassigned incidents." />
         <Panel title="Waiting for an owner" path={`/api/v1/incidents${query({ assignee: 'none', status: OPEN, sort: 'due', limit: 10 })}`} queue={`assignee=none&status=${OPEN}&sort=due`} empty="Every open incident has an owner." />
         <Panel

@@ -173,7 +173,7 @@ export function SlaPolicy() {
       {saved ? <Notice kind="success">Saved as version {saved}.</Notice> : null}
       <ErrorMessage>{errors.form}</ErrorMessage>
       <div className="table-scroll">
-        <table className="simple-table">
+        <table className="simple-table sla-table">
           <thead>
             <tr>
               <th scope="col">Priority</th>
