@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_PASSWORD, startServer } from '../../tests/harness/server.mjs';
-import { launch, openPage, screenshot, signIn } from './browser.mjs';
+import { launch, openPage, screenshot, settled, signIn } from './browser.mjs';
 
 let srv;
 let browser;
@@ -34,6 +34,7 @@ test('an administrator loads demo data from the home page of an empty database',
   await signIn(page, 'admin', ADMIN_PASSWORD);
   const adminOffer = page.getByRole('region', { name: /explore custos with demo data/ });
   await adminOffer.waitFor();
+  await settled(page);
   await screenshot(page, 'home-admin-empty');
   await adminOffer.getByRole('button', { name: 'Load demo data' }).click();
   await page.getByText(/Loaded 200 demo incidents/).waitFor({ timeout: 120_000 });

@@ -239,7 +239,10 @@ test('an administrator manages users, groups, the SLA policy, calendars and cate
   await page.getByLabel('Support level').selectOption('2');
   await page.getByLabel('Members (usernames, comma-separated)').fill('nora, nobody-by-that-name');
   await page.getByRole('button', { name: 'Create group' }).click();
-  await page.locator('.panel .field-error, .panel .alert-error').first().waitFor();
+  // The unknown member is named next to the members field, in words.
+  const members = page.locator('.field', { has: page.getByLabel('Members (usernames, comma-separated)') });
+  await members.locator('.field-error').waitFor();
+  assert.match(await members.locator('.field-error').textContent(), /nobody-by-that-name|not|unknown/i);
   await page.getByLabel('Members (usernames, comma-separated)').fill('nora');
   await page.getByRole('button', { name: 'Create group' }).click();
   await page.locator('tr', { hasText: 'Network team' }).getByText('nora').waitFor();

@@ -179,6 +179,8 @@ export function Calendars() {
   const { can } = useMe();
   const calendars = useApi<Page<Calendar>>('/api/v1/settings/calendars');
   const [name, setName] = useState<string | null>(null);
+  // Kept here: saving reloads the calendar, which draws its form anew.
+  const [saved, setSaved] = useState<string | null>(null);
   const items = calendars.data?.items ?? [];
   useEffect(() => {
     if (!name && items.length) setName(items.find((c) => !c.always_open)?.name ?? items[0].name);
@@ -191,32 +193,45 @@ export function Calendars() {
       {calendars.loading && !calendars.data ? <Loading /> : null}
       <div className="button-row">
         {items.map((c) => (
-          <button key={c.name} type="button" className={`chip${c.name === name ? ' on' : ''}`} aria-pressed={c.name === name} onClick={() => setName(c.name)}>
+          <button key={c.name} type="button" className={`chip${c.name === name ? ' on' : ''}`} aria-pressed={c.name === name} onClick={() => {
+            setName(c.name);
+            setSaved(null);
+          }}>
             {c.name}
           </button>
         ))}
       </div>
-      {current ? <CalendarForm key={current.name + (current.version ?? '')} calendar={current} editable={can.reference} onSaved={() => void calendars.reload()} /> : null}
+      {current && saved === current.name ? <Notice kind="success">Saved.</Notice> : null}
+      {current ? (
+        <CalendarForm
+          key={current.name + (current.version ?? '')}
+          calendar={current}
+          editable={can.reference}
+          onSaving={() => setSaved(null)}
+          onSaved={() => {
+            setSaved(current.name);
+            void calendars.reload();
+          }}
+        />
+      ) : null}
     </section>
   );
 }
 
-function CalendarForm({ calendar, editable, onSaved }: { calendar: Calendar; editable: boolean; onSaved: () => void }) {
+function CalendarForm({ calendar, editable, onSaving, onSaved }: { calendar: Calendar; editable: boolean; onSaving: () => void; onSaved: () => void }) {
   const [zone, setZone] = useState(calendar.zone ?? 'UTC');
   const [alwaysOpen, setAlwaysOpen] = useState(!!calendar.always_open);
   const [week, setWeek] = useState<Record<string, string>>(Object.fromEntries(DAYS.map((d) => [d, formatIntervals(calendar.week?.[d])])));
   const [holidays, setHolidays] = useState((calendar.holidays ?? []).join(', '));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [saved, setSaved] = useState(false);
   async function save(e: FormEvent) {
     e.preventDefault();
     setErrors(NO_ERRORS);
-    setSaved(false);
+    onSaving();
     try {
       const body: Record<string, unknown> = { zone, always_open: alwaysOpen, holidays: list(holidays) };
       if (!alwaysOpen) body.week = Object.fromEntries(DAYS.map((d) => [d, parseIntervals(week[d])]));
       await api.put(`/api/v1/settings/calendars/${calendar.name}`, body);
-      setSaved(true);
       onSaved();
     } catch (err) {
       setErrors(formErrors(err, ['zone', 'always_open', 'week', 'holidays']));
@@ -224,7 +239,6 @@ function CalendarForm({ calendar, editable, onSaved }: { calendar: Calendar; edi
   }
   return (
     <form onSubmit={save} className="stack" noValidate>
-      {saved ? <Notice kind="success">Saved.</Notice> : null}
       <ErrorMessage>{errors.form}</ErrorMessage>
       <Field label="Time zone" error={errors.fields.zone} hint="IANA name, e.g. Europe/Berlin">
         {(p) => <input {...p} value={zone} disabled={!editable} onChange={(e) => setZone(e.target.value)} />}
