@@ -4,7 +4,7 @@ import { api, query } from '../api/client';
 import type { Category, Group, Incident, Page, SavedView, User } from '../api/types';
 import { OPEN_STATUSES, STATUSES } from '../api/types';
 import { IncidentSla } from '../components/IncidentRow';
-import { EmptyState, ErrorMessage, Loading, Notice, PageHeader, PriorityBadge, StatusBadge } from '../components/ui';
+import { EmptyState, ErrorMessage, Field, Loading, Notice, PageHeader, PriorityBadge, StatusBadge } from '../components/ui';
 import { formatRelative } from '../lib/format';
 import { useApi, useTitle } from '../lib/hooks';
 import { STATUS_LABELS } from '../lib/priority';
@@ -165,57 +165,62 @@ export function Queue() {
           </fieldset>
           {can.work || can.readOnly ? (
             <>
-              <div className="field">
-                <label htmlFor="f-assignee">Assignee</label>
-                <select id="f-assignee" value={filters.assignee} onChange={(e) => apply({ ...filters, assignee: e.target.value })}>
-                  <option value="">Anyone</option>
-                  <option value="me">Me ({me.username})</option>
-                  <option value="none">Nobody yet</option>
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="f-group">Group</label>
-                <select id="f-group" value={filters.group} onChange={(e) => apply({ ...filters, group: e.target.value })}>
-                  <option value="">Any group</option>
-                  <option value="none">No group</option>
-                  {(groups.data?.items ?? []).map((g) => (
-                    <option key={g.name} value={g.name}>
-                      {g.display_name || g.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <Field label="Assignee">
+                {(p) => (
+                  <select {...p} value={filters.assignee} onChange={(e) => apply({ ...filters, assignee: e.target.value })}>
+                    <option value="">Anyone</option>
+                    <option value="me">Me ({me.username})</option>
+                    <option value="none">Nobody yet</option>
+                  </select>
+                )}
+              </Field>
+              <Field label="Group">
+                {(p) => (
+                  <select {...p} value={filters.group} onChange={(e) => apply({ ...filters, group: e.target.value })}>
+                    <option value="">Any group</option>
+                    <option value="none">No group</option>
+                    {(groups.data?.items ?? []).map((g) => (
+                      <option key={g.name} value={g.name}>
+                        {g.display_name || g.name}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
             </>
           ) : null}
-          <div className="field">
-            <label htmlFor="f-category">Category</label>
-            <select id="f-category" value={filters.category} onChange={(e) => apply({ ...filters, category: e.target.value })}>
-              <option value="">Any category</option>
-              {topCategories.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-major">Major incidents</label>
-            <select id="f-major" value={filters.major} onChange={(e) => apply({ ...filters, major: e.target.value as QueueFilters['major'] })}>
-              <option value="">Major or not</option>
-              <option value="true">Major only</option>
-              <option value="false">Not major</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-sort">Sort</label>
-            <select id="f-sort" value={filters.sort} onChange={(e) => apply({ ...filters, sort: e.target.value })}>
-              {Object.entries(SORTS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field label="Category">
+            {(p) => (
+              <select {...p} value={filters.category} onChange={(e) => apply({ ...filters, category: e.target.value })}>
+                <option value="">Any category</option>
+                {topCategories.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Major incidents">
+            {(p) => (
+              <select {...p} value={filters.major} onChange={(e) => apply({ ...filters, major: e.target.value as QueueFilters['major'] })}>
+                <option value="">Major or not</option>
+                <option value="true">Major only</option>
+                <option value="false">Not major</option>
+              </select>
+            )}
+          </Field>
+          <Field label="Sort">
+            {(p) => (
+              <select {...p} value={filters.sort} onChange={(e) => apply({ ...filters, sort: e.target.value })}>
+                {Object.entries(SORTS).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           {count > 0 ? (
             <button type="button" className="btn btn-quiet" onClick={() => apply({ ...EMPTY_FILTERS, sort: filters.sort })}>
               Clear {count} filter{count === 1 ? '' : 's'}
