@@ -68,6 +68,7 @@ function disconnect() {
   if (retryTimer) clearTimeout(retryTimer);
   retryTimer = null;
   retryMs = FIRST_RETRY_MS;
+  everConnected = false;
 }
 
 export function subscribe(listener: Listener): () => void {
