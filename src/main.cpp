@@ -12,6 +12,8 @@
 #include "app/demo_data.hpp"
 #include "audit/audit_log.hpp"
 #include "detection/scan.hpp"
+#include "events/event_routes.hpp"
+#include "events/mailgate.hpp"
 #include "evidence/cli.hpp"
 #include "util/time.hpp"
 
@@ -205,6 +207,15 @@ int main(int argc, char** argv) {
   scan->add_option("LOGFILE", scan_options.logs, "log files to read ('-' for standard input)")
       ->required();
 
+  // mailgate
+  CommonOptions mailgate_opts;
+  auto* mailgate = app.add_subcommand(
+      "mailgate",
+      "read one e-mail (RFC 5322) on standard input, as an MTA pipe delivers it, and file it as "
+      "a new report or a reply to a report or incident; exit 0 when stored, 65 when the mail is "
+      "unreadable (bounce), 75 when storing failed for now (the MTA retries)");
+  add_common(mailgate, mailgate_opts);
+
   app.add_subcommand("version", "print the version");
 
   try {
@@ -301,6 +312,24 @@ int main(int argc, char** argv) {
                 << " escalation step(s) fired, " << r.audit_entries << " audit entries) in "
                 << r.seconds << " s into " << core.db->describe() << "\n";
       return 0;
+    }
+    if (mailgate->parsed()) {
+      Config c;
+      try {
+        c = resolve(mailgate_opts);
+      } catch (const std::exception& e) {
+        // A configuration mistake must not bounce mail: the MTA keeps it until it is fixed.
+        std::cerr << "custos mailgate: " << e.what() << "\n";
+        return custos::events::kExitTempFail;
+      }
+      custos::events::MailgateSettings settings;
+      settings.database_url = c.effective_database_url();
+      settings.data_dir = c.data_dir;
+      settings.mail_domain =
+          c.mail_domain.empty() ? custos::events::default_mail_domain() : c.mail_domain;
+      settings.max_file_bytes = c.max_attachment_bytes;
+      settings.limits.max_bytes = static_cast<std::size_t>(c.mail_max_bytes);
+      return custos::events::run_mailgate(settings, std::cin, std::cout, std::cerr);
     }
     if (scan->parsed()) {
       for (const auto& text : scan_filter_options) {

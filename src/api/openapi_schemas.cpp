@@ -393,6 +393,92 @@ constexpr const char* kSchemas = R"json({
     "type": "object", "required": ["items"],
     "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}}}
   },
+  "NewEvent": {
+    "type": "object", "additionalProperties": false, "required": ["title"],
+    "properties": {"kind": {"type": "string", "enum": ["event", "weakness"], "default": "event"},
+      "title": {"type": "string", "minLength": 1, "maxLength": 200},
+      "description": {"type": "string", "maxLength": 65536}, "observed": {"type": "string", "maxLength": 65536,
+        "description": "what you saw; a description or an observation is required"},
+      "observed_at": {"type": ["string", "null"], "format": "date-time"},
+      "location": {"type": "string", "maxLength": 200, "description": "where: asset or service, free text"},
+      "channel": {"type": "string", "enum": ["portal", "api", "email", "detection"], "description": "service desk only"}}
+  },
+  "NewAnonymousEvent": {
+    "type": "object", "additionalProperties": false, "required": ["title"],
+    "properties": {"kind": {"type": "string", "enum": ["event", "weakness"]}, "title": {"type": "string", "maxLength": 200},
+      "description": {"type": "string"}, "observed": {"type": "string"}, "observed_at": {"type": ["string", "null"], "format": "date-time"},
+      "location": {"type": "string", "maxLength": 200}, "email": {"type": "string", "maxLength": 254, "description": "where the outcome may be sent"}}
+  },
+  "AnonymousEventReceipt": {
+    "type": "object", "required": ["key", "status", "message"],
+    "properties": {"key": {"type": "string"}, "status": {"type": "string"}, "message": {"type": "string"}}
+  },
+  "Event": {
+    "type": "object",
+    "required": ["key", "kind", "title", "description", "observed", "observed_at", "location", "reporter", "reporter_email",
+      "channel", "status", "classification", "decision", "incident", "created_at", "updated_at", "version"],
+    "properties": {"key": {"type": "string", "pattern": "^EVT-[0-9]{6,}$"}, "kind": {"type": "string", "enum": ["event", "weakness"]},
+      "title": {"type": "string"}, "description": {"type": "string"}, "observed": {"type": "string"},
+      "observed_at": {"type": ["string", "null"], "format": "date-time"}, "location": {"type": "string"},
+      "reporter": {"type": ["string", "null"], "description": "username"},
+      "reporter_email": {"type": ["string", "null"], "description": "external sender or anonymous contact"},
+      "channel": {"type": "string", "enum": ["portal", "api", "email", "detection"]},
+      "status": {"type": "string", "enum": ["new", "triaging", "dismissed", "merged", "promoted"]},
+      "classification": {"type": "object", "properties": {"category": {"type": ["string", "null"]}, "subcategory": {"type": ["string", "null"]},
+        "impact": {"type": ["string", "null"]}, "urgency": {"type": ["string", "null"]}, "by": {"type": ["string", "null"]},
+        "at": {"type": ["string", "null"], "format": "date-time"}}},
+      "decision": {"type": ["object", "null"], "properties": {"outcome": {"type": "string", "enum": ["dismissed", "merged", "promoted"]},
+        "dismissal": {"type": ["string", "null"], "enum": ["false_positive", "not_security", "duplicate", null]},
+        "duplicate_of": {"type": ["string", "null"]}, "reason": {"type": ["string", "null"]}, "by": {"type": ["string", "null"]},
+        "at": {"type": ["string", "null"], "format": "date-time"}}},
+      "incident": {"type": ["string", "null"], "description": "the incident it was merged into or promoted to"},
+      "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+      "version": {"type": "integer"}}
+  },
+  "EventList": {
+    "type": "object", "required": ["items", "next_cursor"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}, "next_cursor": {"type": ["string", "null"]}}
+  },
+  "EventClassification": {
+    "type": "object", "additionalProperties": false, "required": ["category"],
+    "properties": {"category": {"type": "string"}, "subcategory": {"type": ["string", "null"]},
+      "impact": {"type": "string", "enum": ["extensive", "significant", "moderate", "minor"]},
+      "urgency": {"type": "string", "enum": ["critical", "high", "medium", "low"]}}
+  },
+  "EventDismissal": {
+    "type": "object", "additionalProperties": false, "required": ["code", "reason"],
+    "properties": {"code": {"type": "string", "enum": ["false_positive", "not_security", "duplicate"]},
+      "reason": {"type": "string", "minLength": 1}, "duplicate_of": {"type": "string", "description": "EVT-… or INC-…, for duplicates"}}
+  },
+  "EventMerge": {
+    "type": "object", "additionalProperties": false, "required": ["incident", "reason"],
+    "properties": {"incident": {"type": "string", "pattern": "^INC-[0-9]+$"}, "reason": {"type": "string", "minLength": 1}}
+  },
+  "EventPromotion": {
+    "type": "object", "additionalProperties": false, "required": ["reason"],
+    "properties": {"reason": {"type": "string", "minLength": 1}, "title": {"type": "string", "maxLength": 200},
+      "description": {"type": "string"}, "category": {"type": "string"}, "subcategory": {"type": ["string", "null"]},
+      "impact": {"type": "string", "enum": ["extensive", "significant", "moderate", "minor"]},
+      "urgency": {"type": "string", "enum": ["critical", "high", "medium", "low"]}}
+  },
+  "EventNote": {
+    "type": "object", "required": ["id", "author", "author_email", "channel", "body", "created_at"],
+    "properties": {"id": {"type": "integer"}, "author": {"type": ["string", "null"]}, "author_email": {"type": ["string", "null"]},
+      "channel": {"type": "string"}, "body": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}
+  },
+  "NewEventNote": {
+    "type": "object", "additionalProperties": false, "required": ["body"],
+    "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 65536}}
+  },
+  "EventNoteList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/EventNote"}}}
+  },
+  "EventAttachment": {"allOf": [{"$ref": "#/components/schemas/Attachment"}]},
+  "EventAttachmentList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/EventAttachment"}}}
+  },
   "MajorDeclaration": {
     "type": "object", "additionalProperties": false, "required": ["major_manager"],
     "properties": {"major_manager": {"type": "string", "description": "username of the major-incident manager"}}

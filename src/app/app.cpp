@@ -18,6 +18,7 @@
 #include "detection/bans/ban_routes.hpp"
 #include "detection/detection_runtime.hpp"
 #include "auth/routes.hpp"
+#include "events/event_routes.hpp"
 #include "evidence/routes.hpp"
 #include "http/server.hpp"
 #include "incidents/incident_routes.hpp"
@@ -202,6 +203,9 @@ RouteServices::RouteServices(Core& core)
       reference{*core.categories, *core.groups},
       // Attachments are also bounded by server.max_body_bytes.
       work(*core.db, *core.audit, core.config.data_dir, core.config.max_attachment_bytes),
+      events(*core.db, *core.audit, *core.categories, *core.incidents, core.config.data_dir,
+             {core.config.anonymous_reports, core.config.anonymous_reports_per_hour,
+              core.config.mail_domain, core.config.max_attachment_bytes}),
       problems(*core.db, *core.audit),
       saved_views(*core.db, *core.audit),
       live(*core.db, *core.incidents),
@@ -225,6 +229,7 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
   // Working an incident: worklog, timeline, tasks, attachments, major incidents, review.
   incidents::add_work_routes(router, *core.incidents, services->work);
   incidents::add_problem_routes(router, services->problems);
+  events::add_event_routes(router, services->events);
   incidents::add_saved_view_routes(router, services->saved_views);
   add_demo_routes(router, core);
   evidence::add_evidence_routes(router, *core.evidence,

@@ -13,6 +13,7 @@
 #include "auth/credentials.hpp"
 #include "auth/login.hpp"
 #include "auth/routes.hpp"
+#include "events/event_routes.hpp"
 #include "evidence/evidence_service.hpp"
 #include "incidents/categories.hpp"
 #include "incidents/escalation.hpp"
@@ -71,6 +72,7 @@ struct RouteServices {
   auth::AuthRouteDeps auth;
   incidents::IncidentRouteDeps reference;
   incidents::WorkServices work;  // attachments under <data_dir>/blobs
+  events::EventServices events;  // reports and triage; files in the same blob store
   incidents::ProblemService problems;
   incidents::SavedViews saved_views;
   notify::LiveFeed live;  // GET /api/v1/stream
