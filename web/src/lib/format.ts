@@ -1,10 +1,15 @@
 // Dates for people: absolute in the browser's time zone, relative when recent.
 
+// One formatter for the page: toLocaleString with options builds a new one on every call, which
+// is most of the cost of drawing a queue whose 50 SLA badges each name their due time.
+let dateTime: Intl.DateTimeFormat | null = null;
+
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  dateTime ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return dateTime.format(d);
 }
 
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
