@@ -33,11 +33,12 @@ export function IncidentPage() {
   const workers = (users.data?.items ?? []).filter((u) => u.active && u.roles.some((r) => ['agent', 'incident_manager', 'security_manager', 'admin'].includes(r)));
 
   const load = useCallback(
-    async (quiet = false) => {
+    // quiet: a background refresh (no loading state); `byOthers`: say that someone else changed it.
+    async (quiet = false, byOthers = quiet) => {
       try {
         const i = await api.get<Incident>(incidentPaths(key).incident);
         setIncident((old) => {
-          if (quiet && old && old.version !== i.version) setNotice('Someone else updated this incident; the page shows the latest.');
+          if (byOthers && old && old.version !== i.version) setNotice('Someone else updated this incident; the page shows the latest.');
           return i;
         });
         setReadAt(Date.now());
@@ -78,7 +79,8 @@ export function IncidentPage() {
       return;
     }
     if (c.type !== 'incident' || c.key !== incident.key) return;
-    if (c.version !== undefined && c.version > incident.version) void load(true);
+    // This user's own change may be announced before its answer arrives: no notice for it.
+    if (c.version !== undefined && c.version > incident.version) void load(true, c.actor !== `user:${me.username}`);
     else if (c.actor !== `user:${me.username}`) setLiveTick((t) => t + 1);
   });
 
