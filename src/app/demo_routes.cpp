@@ -8,7 +8,6 @@
 #include "app/demo_data.hpp"
 #include "audit/audit_log.hpp"
 #include "store/database.hpp"
-#include "util/time.hpp"
 
 namespace custos::app {
 
