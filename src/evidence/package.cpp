@@ -76,7 +76,8 @@ std::string manifest_text(const nlohmann::json& manifest) { return manifest.dump
 
 nlohmann::json field_digests(const nlohmann::json& manifest) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [pointer, value] : manifest.flatten().items()) {
+  const auto flat = manifest.flatten();  // kept: items() only refers to it
+  for (const auto& [pointer, value] : flat.items()) {
     out[pointer] = util::sha256_hex(value.dump());
   }
   return out;
