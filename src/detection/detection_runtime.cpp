@@ -20,7 +20,7 @@ void metric(std::string& out, const std::string& name, const char* type, const c
 
 DetectionRuntime::DetectionRuntime(const DetectionConfig& config, store::Database& db,
                                    const audit::AuditLog& audit)
-    : config_(config), runner_(config.dry_run) {
+    : config_(config), runner_(config.dry_run), db_(db) {
   std::map<std::string, BanAction*> by_name;
   actions_.push_back(std::make_unique<NftablesAction>(runner_, config_.nft, config_.table));
   by_name["nftables"] = actions_.back().get();
@@ -50,12 +50,17 @@ void DetectionRuntime::start() {
   }
   bans_->start();
   for (const auto& s : config_.sources) {
-    sources_.push_back(std::make_unique<SyslogServer>(s, detector_->pipeline(s.name)));
+    if (s.kind == SourceConfig::Kind::file) {
+      files_.push_back(std::make_unique<FileFollower>(s, detector_->pipeline(s.name), db_));
+    } else {
+      sources_.push_back(std::make_unique<SyslogServer>(s, detector_->pipeline(s.name)));
+    }
   }
 }
 
 void DetectionRuntime::stop() {
   sources_.clear();  // stops reading first, so no new bans are requested
+  files_.clear();    // (and stores where each file was read up to)
   if (bans_) bans_->stop();
 }
 
@@ -95,12 +100,22 @@ void DetectionRuntime::append_metrics(std::string& out) const {
     oversized.emplace_back(label, static_cast<double>(s->stats().oversized.load()));
     bad_frames.emplace_back(label, static_cast<double>(s->stats().bad_frames.load()));
   }
+  std::vector<std::pair<std::string, double>> rotations;
+  for (const auto& f : files_) {
+    const std::string label = "{source=\"" + f->config().name + "\"}";
+    messages.emplace_back(label, static_cast<double>(f->stats().lines.load()));
+    oversized.emplace_back(label, static_cast<double>(f->stats().oversized.load()));
+    rotations.emplace_back(
+        label, static_cast<double>(f->stats().rotations.load() + f->stats().truncations.load()));
+  }
   metric(out, "custos_detection_messages_total", "counter", "Messages received by each source.",
          messages);
   metric(out, "custos_detection_oversized_total", "counter",
          "Messages dropped for exceeding max_line_bytes.", oversized);
   metric(out, "custos_detection_bad_frames_total", "counter",
          "TCP frames whose octet count was invalid (the connection was closed).", bad_frames);
+  metric(out, "custos_detection_file_reopens_total", "counter",
+         "Followed files found rotated or truncated.", rotations);
   const auto b = bans_->stats();
   metric(out, "custos_detection_bans_total", "counter", "Bans made.",
          {{"", static_cast<double>(b.bans)}});

@@ -12,6 +12,7 @@
 #include "detection/bans/actions.hpp"
 #include "detection/bans/ban_service.hpp"
 #include "detection/engine/detector.hpp"
+#include "detection/inputs/file_follower.hpp"
 #include "detection/inputs/syslog_server.hpp"
 #include "detection/jails/jail_config.hpp"
 #include "store/database.hpp"
@@ -43,7 +44,9 @@ class DetectionRuntime {
   std::vector<std::unique_ptr<BanAction>> actions_;
   std::unique_ptr<BanService> bans_;
   std::unique_ptr<Detector> detector_;
+  store::Database& db_;
   std::vector<std::unique_ptr<SyslogServer>> sources_;
+  std::vector<std::unique_ptr<FileFollower>> files_;
 };
 
 }  // namespace custos::detection

@@ -18,8 +18,9 @@ let srv;
 let admin;
 let udpPort;
 let tcpPort;
+let authLog;
 
-const config = (udp, tcp) => `
+const config = (udp, tcp, authLog) => `
 [detection]
 dry_run = true
 
@@ -34,10 +35,15 @@ type = "syslog-tcp"
 listen = "127.0.0.1:${tcp}"
 max_line_bytes = 8192
 
+[[detection.sources]]
+name = "auth-log"
+type = "file"
+path = "${authLog}"
+
 [[detection.jails]]
 name = "sshd"
 filter = "${SSHD}"
-sources = ["syslog-udp", "syslog-tcp"]
+sources = ["syslog-udp", "syslog-tcp", "auth-log"]
 maxretry = 3
 findtime = "10m"
 bantime = "1h"
@@ -93,7 +99,9 @@ before(async () => {
   tcpPort = await freePort();
   srv = await startServer({ serve: false, env: { TZ: 'UTC' } });
   const file = path.join(srv.dataDir, 'custos.toml');
-  fs.writeFileSync(file, config(udpPort, tcpPort));
+  authLog = path.join(srv.dataDir, 'auth.log');
+  fs.writeFileSync(authLog, `${bsdDate()} gate sshd[1]: Server listening on 0.0.0.0 port 22.\n`);
+  fs.writeFileSync(file, config(udpPort, tcpPort, authLog));
   srv.opts.args = ['--config', file];
   await srv.start();
   admin = await srv.adminClient();
@@ -186,13 +194,29 @@ test('a restart re-applies the active bans with their remaining time', { skip: !
   assert.equal((await bans()).length, 3);
 });
 
+test('a followed log file bans too, across rotation and a restart', { skip: !haveFilter && 'fail2ban filters not installed' }, async () => {
+  const line = (address) => `${rfc3164(address).slice(4)}\n`;  // as sshd writes it to auth.log
+  fs.appendFileSync(authLog, line('192.0.2.77') + line('192.0.2.77'));
+  await sleep(600);
+  // Rotation: the third failure is in the new file.
+  fs.renameSync(authLog, `${authLog}.1`);
+  fs.writeFileSync(authLog, line('192.0.2.77'));
+  await waitForBan('192.0.2.77');
+  // Lines written while custos is stopped are read after the restart (the offset was stored).
+  await srv.stop();
+  fs.appendFileSync(authLog, line('192.0.2.78') + line('192.0.2.78') + line('192.0.2.78'));
+  await srv.start();
+  const ban = await waitForBan('192.0.2.78');
+  assert.equal(ban.failures, 3);
+});
+
 test('an invalid jail stops start-up with a message naming the jail and the option', { skip: !haveFilter && 'fail2ban filters not installed' }, async () => {
   const bad = path.join(srv.dataDir, 'bad.toml');
-  fs.writeFileSync(bad, config(udpPort, tcpPort).replace('maxretry = 3', 'maxretry = 0'));
+  fs.writeFileSync(bad, config(udpPort, tcpPort, authLog).replace('maxretry = 3', 'maxretry = 0'));
   const r = spawnSync(CUSTOS_BIN, ['serve', '--config', bad, ...srv.commonArgs(), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /detection\.jails\[sshd\]\.maxretry: must be between 1 and 10000 \(is 0\)/);
-  fs.writeFileSync(bad, config(udpPort, tcpPort).replace(SSHD, path.join(srv.dataDir, 'nope.conf')));
+  fs.writeFileSync(bad, config(udpPort, tcpPort, authLog).replace(SSHD, path.join(srv.dataDir, 'nope.conf')));
   const r2 = spawnSync(CUSTOS_BIN, ['serve', '--config', bad, ...srv.commonArgs(), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
   assert.notEqual(r2.status, 0);
   assert.match(r2.stderr, /detection\.jails\[sshd\]\.filter: /);

@@ -77,7 +77,11 @@ void validate(const DetectionConfig& config) {
     const std::string where = "detection.sources[" + s.name + "]";
     if (!plain_name(s.name)) fail(where + ".name", "must be 1-32 letters, digits, - _ .");
     if (!sources.insert(s.name).second) fail(where + ".name", "is used by two sources");
-    if (s.listen.empty()) fail(where + ".listen", "is required (HOST:PORT)");
+    if (s.kind == SourceConfig::Kind::file) {
+      if (s.path.empty()) fail(where + ".path", "is required (the log file to follow)");
+    } else if (s.listen.empty()) {
+      fail(where + ".listen", "is required (HOST:PORT)");
+    }
     if (s.max_line_bytes < 256 || s.max_line_bytes > 1024 * 1024)
       fail(where + ".max_line_bytes", "must be between 256 and 1048576");
   }

@@ -13,10 +13,11 @@
 namespace custos::detection {
 
 struct SourceConfig {
-  enum class Kind { syslog_udp, syslog_tcp };
+  enum class Kind { syslog_udp, syslog_tcp, file };
   std::string name;
   Kind kind = Kind::syslog_udp;
-  std::string listen;                  // "127.0.0.1:5514"
+  std::string listen;                  // syslog: "127.0.0.1:5514"
+  std::string path;                    // file: the log file to follow
   std::size_t max_line_bytes = 65536;  // longer messages are dropped (and counted)
 };
 

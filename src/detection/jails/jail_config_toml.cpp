@@ -76,17 +76,21 @@ SourceConfig parse_source(const std::string& where, const toml::table& table) {
         s.kind = SourceConfig::Kind::syslog_udp;
       else if (type == "syslog-tcp")
         s.kind = SourceConfig::Kind::syslog_tcp;
+      else if (type == "file")
+        s.kind = SourceConfig::Kind::file;
       else
-        fail(at, "'" + type + "' is not a source type (syslog-udp, syslog-tcp)");
+        fail(at, "'" + type + "' is not a source type (syslog-udp, syslog-tcp, file)");
       typed = true;
     } else if (k == "listen")
       s.listen = text(at, value);
+    else if (k == "path")
+      s.path = text(at, value);
     else if (k == "max_line_bytes")
       s.max_line_bytes = static_cast<std::size_t>(std::max<std::int64_t>(0, integer(at, value)));
     else
       fail(at, "unknown option");
   }
-  if (!typed) fail(where + ".type", "is required (syslog-udp or syslog-tcp)");
+  if (!typed) fail(where + ".type", "is required (syslog-udp, syslog-tcp or file)");
   return s;
 }
 

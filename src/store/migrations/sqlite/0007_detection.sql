@@ -19,3 +19,13 @@ CREATE TABLE detection_bans (
 CREATE UNIQUE INDEX detection_bans_active ON detection_bans(jail, address) WHERE lifted_at IS NULL;
 CREATE INDEX detection_bans_expiry ON detection_bans(expires_at) WHERE lifted_at IS NULL;
 CREATE INDEX detection_bans_history ON detection_bans(jail, address, banned_at);
+
+-- Where each file source stopped reading, so a restart continues there (same inode) or starts a
+-- rotated file from its beginning.
+CREATE TABLE detection_file_offsets (
+  source TEXT PRIMARY KEY,
+  path TEXT NOT NULL,
+  inode INTEGER NOT NULL,
+  read_offset INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
