@@ -12,9 +12,9 @@
 #include "app/demo_data.hpp"
 #include "audit/audit_log.hpp"
 #include "detection/scan.hpp"
+#include "evidence/cli.hpp"
 #include "events/event_routes.hpp"
 #include "events/mailgate.hpp"
-#include "evidence/cli.hpp"
 #include "util/time.hpp"
 
 namespace {

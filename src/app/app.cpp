@@ -15,9 +15,9 @@
 #include "app/scheduler.hpp"
 #include "app/system_routes.hpp"
 #include "audit/routes.hpp"
+#include "auth/routes.hpp"
 #include "detection/bans/ban_routes.hpp"
 #include "detection/detection_runtime.hpp"
-#include "auth/routes.hpp"
 #include "events/event_routes.hpp"
 #include "evidence/routes.hpp"
 #include "http/server.hpp"
@@ -339,7 +339,7 @@ int serve(const Config& config) {
                core.db->describe(), ready_ms);
   server.run();
   route_services->detect->stop();
-  incident_jobs.reset();   // its last changes must be under the final checkpoint
+  incident_jobs.reset();  // its last changes must be under the final checkpoint
   evidence_jobs.reset();
   housekeeper.run_once();  // sign the head so the last changes are covered by a checkpoint
   spdlog::info("stopped");

@@ -44,8 +44,7 @@ void add_demo_routes(api::Router& router, Core& core) {
          DemoOptions options;
          options.incidents = kDefaultIncidents;
          if (!ctx.request().body.empty()) {
-           auto body = api::parse_json_body(ctx.request().body);
-           api::JsonObject in(body);
+           api::JsonObject in = ctx.body();
            if (auto n = in.optional_int("incidents", 1, kMaxIncidents)) options.incidents = *n;
            in.reject_unknown();
          }

@@ -71,7 +71,9 @@ TEST_F(ContentStoreTest, EncryptsAtRestAndReadsBack) {
     const auto path = store.path_for(stored.digests.sha256, true);
     std::ifstream f(path, std::ios::binary);
     const std::string raw((std::istreambuf_iterator<char>(f)), {});
-    if (n >= 64) EXPECT_EQ(raw.find(data.substr(0, 64)), std::string::npos);  // not in the clear
+    if (n >= 64) {
+      EXPECT_EQ(raw.find(data.substr(0, 64)), std::string::npos);  // not in the clear
+    }
     auto reader = store.open(stored.digests.sha256, true);
     EXPECT_EQ(reader->size(), n);
     EXPECT_EQ(read_all(*reader), data) << n;

@@ -13,6 +13,7 @@
 #include <boost/beast/ssl.hpp>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <unordered_set>
 
@@ -362,7 +363,10 @@ struct Server::Impl {
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      parser.body_limit(options.max_body_bytes);
+      // Which body limit applies is only known once the route is (it may take a spooled body),
+      // and Beast would check Content-Length against a limit set now: it is set below. (Not
+      // boost::none: Beast 1.74 compares lengths with the optional, and anything exceeds none.)
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       boost::system::error_code ec;
       beast::get_lowest_layer(stream).expires_after(options.header_timeout);
       co_await bhttp::async_read_header(stream, buffer, parser,
@@ -412,10 +416,16 @@ struct Server::Impl {
         }
         if (!ec) request->body_file = spool.path;
       } else if (!ec) {
-        beast::get_lowest_layer(stream).expires_after(options.body_timeout);
-        co_await bhttp::async_read(stream, buffer, parser,
-                                   net::redirect_error(net::use_awaitable, ec));
-        if (!ec) request->body = std::move(parser.get().body());
+        if (const auto length = parser.content_length();
+            length && *length > options.max_body_bytes) {
+          ec = bhttp::error::body_limit;
+        } else {
+          parser.body_limit(options.max_body_bytes);  // also bounds a chunked body as it arrives
+          beast::get_lowest_layer(stream).expires_after(options.body_timeout);
+          co_await bhttp::async_read(stream, buffer, parser,
+                                     net::redirect_error(net::use_awaitable, ec));
+          if (!ec) request->body = std::move(parser.get().body());
+        }
       }
       if (ec == bhttp::error::header_limit) {
         co_await write_error(stream, 431, "Request Header Fields Too Large",

@@ -44,7 +44,9 @@ std::string search_document_text(std::string_view text) {
   return out;
 }
 
-void index_incident(store::Connection& c, std::int64_t incident_id) {
+namespace {
+
+void write_search_document(store::Connection& c, std::int64_t incident_id) {
   auto row = c.query_one("SELECT title, description FROM incidents WHERE id = ?", {incident_id});
   if (!row) return;
   std::string body = row->str(1);
@@ -76,6 +78,13 @@ void index_incident(store::Connection& c, std::int64_t incident_id) {
         " public_document = EXCLUDED.public_document",
         {incident_id, title, body, internal, title, body});
   }
+}
+
+}  // namespace
+
+void index_incident(store::Connection& c, std::int64_t incident_id) {
+  c.before_commit("incident-search:" + std::to_string(incident_id),
+                  [incident_id](store::Connection& tx) { write_search_document(tx, incident_id); });
 }
 
 std::optional<std::string> search_condition(store::Backend backend, const std::string& text,

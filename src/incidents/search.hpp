@@ -12,7 +12,8 @@
 
 namespace custos::incidents {
 
-// Rebuilds the search document of one incident from what is stored now.
+// Rebuilds the search document of one incident from what is stored when the transaction
+// commits (Connection::before_commit: once per incident however often it changed).
 void index_incident(store::Connection& c, std::int64_t incident_id);
 
 // A SQL condition over incidents aliased `i` that keeps matches of `text` (all words must

@@ -13,6 +13,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "store/value.hpp"
 
@@ -51,6 +54,29 @@ class Connection {
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
+
+  // For data derived from the final state of a transaction, such as a search document: in a
+  // batched write (the SQLite writer's group commit) `work` runs once per `key`, after every
+  // job of the batch and just before the commit, in the same transaction. SQLite's FTS5 writes
+  // an index segment whenever a savepoint is released, so indexing inside each job's savepoint
+  // would cost a segment per job. Everywhere else `work` runs at once.
+  void before_commit(std::string key, std::function<void(Connection&)> work);
+
+  struct DeferredWork {
+    std::vector<std::pair<std::string, std::function<void(Connection&)>>> items;
+    std::unordered_set<std::string> keys;
+    // Adds the work unless work under the same key is there already.
+    void add(std::string key, std::function<void(Connection&)> work);
+    void clear() {
+      items.clear();
+      keys.clear();
+    }
+  };
+  // Used by a backend that batches: collect before_commit() work into `into` (nullptr: run it).
+  void collect_deferred(DeferredWork* into) { deferred_ = into; }
+
+ private:
+  DeferredWork* deferred_ = nullptr;
 };
 
 // Thrown when a UNIQUE/PRIMARY KEY constraint rejects a write.

@@ -94,8 +94,13 @@ export class Client {
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     }
     const res = await fetch(this.baseUrl + urlPath, { method, headers: h, body, signal, redirect: 'manual' });
-    const text = await res.text();
     const type = res.headers.get('content-type') ?? '';
+    if (type.startsWith('text/event-stream')) {
+      // An event stream does not end by itself: report its status and headers, and hang up.
+      await res.body?.cancel();
+      return { status: res.status, headers: res.headers, text: '', body: '' };
+    }
+    const text = await res.text();
     let parsed = text;
     if (/json/.test(type) && text) {
       try {

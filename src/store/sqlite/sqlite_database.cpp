@@ -308,11 +308,18 @@ void SqliteDatabase::run_batch(std::vector<WriteJob*>& batch) {
     batch_error = std::current_exception();
   }
   if (!batch_error) {
+    // Work each job defers to the commit (Connection::before_commit) is kept only if the job
+    // succeeds, and runs once for the whole batch, outside the jobs' savepoints.
+    Connection::DeferredWork batch_deferred;
+    Connection::DeferredWork job_deferred;
     for (std::size_t i = 0; i < batch.size(); ++i) {
+      job_deferred.clear();
+      writer_->collect_deferred(&job_deferred);
       try {
         writer_->execute("SAVEPOINT job");
         (*batch[i]->work)(*writer_);
         writer_->execute("RELEASE job");
+        for (auto& [key, work] : job_deferred.items) batch_deferred.add(key, std::move(work));
       } catch (...) {
         errors[i] = std::current_exception();
         try {
@@ -322,6 +329,14 @@ void SqliteDatabase::run_batch(std::vector<WriteJob*>& batch) {
           batch_error = std::current_exception();
           break;
         }
+      }
+    }
+    writer_->collect_deferred(nullptr);
+    if (!batch_error) {
+      try {
+        for (auto& [key, work] : batch_deferred.items) work(*writer_);
+      } catch (...) {
+        batch_error = std::current_exception();
       }
     }
     if (!batch_error) {
