@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -16,6 +17,7 @@
 #include <limits>
 #include <mutex>
 #include <unordered_set>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -326,25 +328,39 @@ struct Server::Impl {
     co_return bytes;
   }
 
-  // Reads a body that may be larger than memory into a file under spool_dir, resetting the
-  // timeout on every read so that only a stalled client times out, not a slow large upload.
+  // Reads a body that may be larger than memory into a file under spool_dir. The timeout
+  // is renewed as bytes arrive, so only a stalled client times out, not a slow large upload.
+  // `storage_failed` tells a local failure (disk full) from a client's.
   template <class Stream>
   net::awaitable<void> read_spooled(Stream& stream, beast::flat_buffer& buffer,
                                     bhttp::request_parser<bhttp::string_body>& header_parser,
-                                    std::uint64_t limit, SpoolFile& spool,
+                                    std::uint64_t limit, SpoolFile& spool, bool& storage_failed,
                                     boost::system::error_code& ec) {
     std::string path = options.spool_dir + "/upload-XXXXXX";
     const int fd = ::mkstemp(path.data());
     if (fd < 0) {
+      storage_failed = true;
       ec = boost::system::error_code(errno, boost::system::system_category());
       co_return;
     }
-    ::close(fd);
     spool.path = path;
+    if (const auto length = header_parser.content_length(); length && !header_parser.chunked()) {
+      co_await read_exact_to_file(stream, buffer, *length, fd, storage_failed, ec);
+      if (::close(fd) != 0 && !ec) {
+        storage_failed = true;
+        ec = boost::system::error_code(errno, boost::system::system_category());
+      }
+      co_return;
+    }
+    // Chunked: Beast's parser takes the framing apart.
+    ::close(fd);
     bhttp::request_parser<bhttp::file_body> parser{std::move(header_parser)};
     parser.body_limit(limit);
     parser.get().body().open(path.c_str(), beast::file_mode::write, ec);
-    if (ec) co_return;
+    if (ec) {
+      storage_failed = true;
+      co_return;
+    }
     auto& layer = beast::get_lowest_layer(stream);
     while (!parser.is_done()) {
       layer.expires_after(options.body_timeout);
@@ -354,7 +370,62 @@ struct Server::Impl {
     }
     boost::system::error_code closed;
     parser.get().body().file().close(closed);
-    if (!ec && closed) ec = closed;
+    if (!ec && closed) {
+      storage_failed = true;
+      ec = closed;
+    }
+  }
+
+  // A body of known length, straight from the socket into the file in large reads: the parser's
+  // per-read bookkeeping and a timer reset per read would cost more than the copying itself.
+  template <class Stream>
+  net::awaitable<void> read_exact_to_file(Stream& stream, beast::flat_buffer& buffer,
+                                          std::uint64_t length, int fd, bool& storage_failed,
+                                          boost::system::error_code& ec) {
+    const auto write_all = [fd](const char* data, std::size_t n) {
+      while (n > 0) {
+        const auto written = ::write(fd, data, n);
+        if (written < 0 && errno == EINTR) continue;
+        if (written < 0) return false;
+        data += written;
+        n -= static_cast<std::size_t>(written);
+      }
+      return true;
+    };
+    const auto fail_storage = [&] {
+      storage_failed = true;
+      ec = boost::system::error_code(errno, boost::system::system_category());
+    };
+    // What arrived together with the header is the start of the body.
+    const auto early = buffer.data();
+    const std::size_t take =
+        static_cast<std::size_t>(std::min<std::uint64_t>(early.size(), length));
+    if (!write_all(static_cast<const char*>(early.data()), take)) {
+      fail_storage();
+      co_return;
+    }
+    buffer.consume(take);
+    std::uint64_t done = take;
+    std::vector<char> chunk(std::size_t{1} << 20U);
+    auto& layer = beast::get_lowest_layer(stream);
+    layer.expires_after(options.body_timeout);
+    auto renewed = Clock::now();
+    while (done < length) {
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), length - done));
+      const std::size_t n = co_await stream.async_read_some(
+          net::buffer(chunk.data(), want), net::redirect_error(net::use_awaitable, ec));
+      if (ec) co_return;
+      if (!write_all(chunk.data(), n)) {
+        fail_storage();
+        co_return;
+      }
+      done += n;
+      if (const auto now = Clock::now(); now - renewed >= std::chrono::seconds(1)) {
+        layer.expires_after(options.body_timeout);
+        renewed = now;
+      }
+    }
   }
 
   template <class Stream>
@@ -406,7 +477,19 @@ struct Server::Impl {
           bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
           co_await bhttp::async_write(stream, go_on, net::redirect_error(net::use_awaitable, ec));
         }
-        if (!ec) co_await read_spooled(stream, buffer, parser, spool_limit, spool, ec);
+        bool storage_failed = false;
+        if (!ec) {
+          co_await read_spooled(stream, buffer, parser, spool_limit, spool, storage_failed, ec);
+        }
+        if (storage_failed) {
+          spdlog::error("request {}: could not spool the upload: {}", request->request_id,
+                        ec.message());
+          co_await write_error(
+              stream, 507, "Insufficient Storage",
+              "the server could not store the upload; reference " + request->request_id, tls);
+          co_await discard_rest(stream);
+          co_return;
+        }
         if (ec == bhttp::error::body_limit) {
           co_await write_error(
               stream, 413, "Content Too Large",
