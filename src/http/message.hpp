@@ -54,7 +54,7 @@ class BodyStream {
   virtual bool read(std::string& out) = 0;
   // Called once, before the first read, with a function that may be called from any thread
   // whenever more data is ready. Streams that always have data (files) can ignore it.
-  virtual void set_wakeup(std::function<void()> /*wake*/) {}
+  virtual void set_wakeup(const std::function<void()>& /*wake*/) {}
   // The total length when known in advance (a file); nullopt for an open-ended stream.
   [[nodiscard]] virtual std::optional<std::uint64_t> size() const { return std::nullopt; }
 };

@@ -51,9 +51,9 @@ bool LiveSubscription::read(std::string& out) {
   return true;
 }
 
-void LiveSubscription::set_wakeup(std::function<void()> wake) {
+void LiveSubscription::set_wakeup(const std::function<void()>& wake) {
   std::lock_guard lock(mutex_);
-  wake_ = std::move(wake);
+  wake_ = wake;
 }
 
 }  // namespace custos::notify

@@ -23,7 +23,7 @@ class LiveSubscription final : public http::BodyStream {
   void push(std::string event);
 
   bool read(std::string& out) override;
-  void set_wakeup(std::function<void()> wake) override;
+  void set_wakeup(const std::function<void()>& wake) override;
 
  private:
   auth::Principal principal_;
