@@ -422,6 +422,7 @@ constexpr const char* kSchemas = R"json({
       "observed_at": {"type": ["string", "null"], "format": "date-time"}, "location": {"type": "string"},
       "reporter": {"type": ["string", "null"], "description": "username"},
       "reporter_email": {"type": ["string", "null"], "description": "external sender or anonymous contact"},
+      "system_report": {"type": "boolean", "description": "raised by custos itself (a ban, an evidence integrity finding); no person reported it"},
       "channel": {"type": "string", "enum": ["portal", "api", "email", "detection"]},
       "status": {"type": "string", "enum": ["new", "triaging", "dismissed", "merged", "promoted"]},
       "classification": {"type": "object", "properties": {"category": {"type": ["string", "null"]}, "subcategory": {"type": ["string", "null"]},

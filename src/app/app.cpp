@@ -19,6 +19,7 @@
 #include "detection/bans/ban_routes.hpp"
 #include "detection/detection_runtime.hpp"
 #include "events/event_routes.hpp"
+#include "events/system_reports.hpp"
 #include "evidence/routes.hpp"
 #include "http/server.hpp"
 #include "incidents/incident_routes.hpp"
@@ -216,6 +217,22 @@ RouteServices::~RouteServices() = default;
 
 std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, Metrics& metrics) {
   auto services = std::make_unique<RouteServices>(core);
+  // What custos detects becomes a security event (EVT-…, channel detection) in the transaction
+  // that records it: a ban (one open event per jail and address), an evidence integrity
+  // finding. The hooks reference the reports service, which outlives the ban worker and the
+  // re-hash job (both stop before the routes go).
+  services->detect->bans().on_ban(
+      [&reports = services->events.reports](store::Connection& c, const detection::Ban& b) {
+        events::report_ban(
+            c, reports,
+            {b.jail, b.address, b.banned_at, b.expires_at, b.ban_number, b.failures, b.user});
+      });
+  core.evidence->on_integrity_finding(
+      [&reports = services->events.reports](store::Connection& c,
+                                            const evidence::EvidenceService::IntegrityFinding& f) {
+        events::report_integrity_finding(
+            c, reports, {f.evidence_key, f.incident_key, f.verdict, f.problem, f.at});
+      });
   auth::add_session_routes(router, services->auth);
   auth::add_user_routes(router, services->auth);
   auth::add_token_routes(router, services->auth);

@@ -100,6 +100,7 @@ nlohmann::json to_json(const Event& e) {
           {"location", e.location},
           {"reporter", opt(e.reporter)},
           {"reporter_email", opt(e.reporter_email)},
+          {"system_report", e.system_report()},
           {"channel", e.channel},
           {"status", e.status},
           {"classification",

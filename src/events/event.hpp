@@ -55,6 +55,12 @@ struct Event {
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
   std::int64_t version = 1;
+
+  // Raised by custos itself (a ban, an evidence integrity finding): channel detection and
+  // no person or address as reporter. Reports through the API always have a reporter.
+  [[nodiscard]] bool system_report() const {
+    return channel == "detection" && !reporter_id && !reporter_email;
+  }
 };
 
 // A decided report (dismissed, merged, promoted) is final.

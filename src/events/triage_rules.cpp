@@ -13,6 +13,7 @@ bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std:
 std::string reporter_name(const Event& e) {
   if (e.reporter) return *e.reporter;
   if (e.reporter_email) return *e.reporter_email;
+  if (e.system_report()) return "custos (automatic detection)";
   return "an anonymous reporter";
 }
 

@@ -628,8 +628,8 @@ RehashReport EvidenceService::rehash(const std::function<bool()>& keep_going) {
                           "evidence",
                           item.key(),
                           {{"incident", incident_key}, {"problem", problem}}});
-        // Security event hook: when the events work lands (src/events/), raise an EVT- security
-        // event here, in this transaction, for the security managers' triage queue.
+        // A security event for the triage queue, in this transaction.
+        if (on_finding_) on_finding_(c, {item.key(), incident_key, verdict, problem, now});
         for (const auto& r :
              c.query("SELECT id, username, email, roles FROM users WHERE active = 1 ORDER BY id")) {
           if (!auth::RoleSet::from_csv(r.str(3)).has(auth::Role::security_manager)) continue;

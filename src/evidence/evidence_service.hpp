@@ -111,14 +111,27 @@ class EvidenceService {
                         const std::string& actor, const audit::SigningKey& key);
 
   // Reads every stored file back and compares it with its recorded hashes. A newly found
-  // mismatch or missing file is audited and told to the security managers.
+  // mismatch or missing file is audited, handed to the finding hook (the server raises a
+  // security event) and told to the security managers, all in one transaction.
   RehashReport rehash(const std::function<bool()>& keep_going);
+
+  struct IntegrityFinding {
+    std::string evidence_key;  // EVD-…
+    std::string incident_key;  // INC-…
+    std::string verdict;       // mismatch | missing
+    std::string problem;       // what differs
+    std::int64_t at = 0;       // epoch ms
+  };
+  using FindingHook = std::function<void(store::Connection&, const IntegrityFinding&)>;
+  // Set before the re-hash job starts.
+  void on_integrity_finding(FindingHook hook) { on_finding_ = std::move(hook); }
 
  private:
   store::Database& db_;
   const audit::AuditLog& audit_;
   ContentStore store_;
   std::uint64_t max_upload_bytes_;
+  FindingHook on_finding_;
 };
 
 }  // namespace custos::evidence

@@ -9,6 +9,7 @@
 
 #include "audit/audit_log.hpp"
 #include "audit/signing_key.hpp"
+#include "events/system_reports.hpp"
 #include "incidents/categories.hpp"
 #include "incidents/incident_service.hpp"
 #include "incidents/settings.hpp"
@@ -261,6 +262,64 @@ TEST_P(EvidenceServiceTest, ExportVerifiesAndRehashFindsTampering) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM notifications WHERE kind = 'evidence.integrity'"), 1);
   service_->rehash([] { return true; });  // told once, not every round
   EXPECT_EQ(count("SELECT COUNT(*) FROM notifications WHERE kind = 'evidence.integrity'"), 1);
+}
+
+// The server wires the finding hook to the events module (src/app/app.cpp); the same here.
+TEST_P(EvidenceServiceTest, RehashFindingRaisesOneSecurityEventPerFinding) {
+  events::Reports reports(*db_, *audit_, incidents::BlobStore(dir_ / "blobs"), "example.org",
+                          1 << 20);
+  service_->on_integrity_finding(
+      [&reports](store::Connection& c, const EvidenceService::IntegrityFinding& f) {
+        events::report_integrity_finding(
+            c, reports, {f.evidence_key, f.incident_key, f.verdict, f.problem, f.at});
+      });
+  const auto inc = incident();
+  const auto item = disk_image(inc);
+  service_->put_content(item.id, bytes(std::string(50'000, 'q')), {}, agent_);
+  service_->rehash([] { return true; });
+  EXPECT_EQ(count("SELECT COUNT(*) FROM events"), 0);  // intact: nothing to report
+
+  const auto stored = service_->get(item.id, agent_);
+  const auto path = service_->store().path_for(*stored.sha256, false);
+  std::filesystem::permissions(path, std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(7);
+    f.put('!');
+  }
+  service_->rehash([] { return true; });
+  service_->rehash([] { return true; });  // the same finding again: no second event
+  ASSERT_EQ(count("SELECT COUNT(*) FROM events"), 1);
+  std::string title, observed, channel, location;
+  db_->read([&](store::Connection& c) {
+    auto r = c.query_one(
+        "SELECT title, observed, channel, location, reporter_id IS NULL AND reporter_email IS "
+        "NULL FROM events");
+    title = r->str(0);
+    observed = r->str(1);
+    channel = r->str(2);
+    location = r->str(3);
+    EXPECT_EQ(r->i64(4), 1);  // reported by the system, no person
+  });
+  EXPECT_EQ(title, "Evidence " + item.key() + " failed its integrity check (mismatch)");
+  EXPECT_EQ(channel, "detection");
+  EXPECT_EQ(location, "evidence " + item.key() + " of " + incidents::incident_key(inc));
+  EXPECT_NE(observed.find("now hashes to SHA-256"), std::string::npos) << observed;
+  EXPECT_NE(observed.find("recorded " + *stored.sha256), std::string::npos) << observed;
+  // In the transaction of the audit entry: the event's own audit entry follows it.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'event.report' AND actor = "
+                  "'system:evidence' AND seq = (SELECT seq + 1 FROM audit_log WHERE action = "
+                  "'evidence.integrity_mismatch')"),
+            1);
+
+  // A new finding (the file is gone now) is a new event.
+  std::filesystem::remove(path);
+  service_->rehash([] { return true; });
+  EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE title = 'Evidence " + item.key() +
+                  " failed its integrity check (missing)'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM events"), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EvidenceServiceTest,

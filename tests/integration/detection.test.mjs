@@ -183,6 +183,48 @@ test('a repeat offender is banned twice as long the second time', { skip: !haveF
   assert.equal(Date.parse(ban.expires_at) - Date.parse(ban.banned_at), 7200_000);
 });
 
+test('bans become security events: one open event per jail and address, a repeated ban adds a note to it', { skip: !haveFilter && 'fail2ban filters not installed' }, async () => {
+  const desk = await srv.createUser('sam', ['security_manager']).then(() => srv.userToken('sam'));
+  const list = await desk.get('/api/v1/events?channel=detection&limit=100');
+  assert.equal(list.status, 200, list.text);
+  const events = list.body.items;
+  const of = (address) => events.filter((e) => e.title === `sshd: repeated authentication failures from ${address}`);
+  // Four bans of three addresses: three events.
+  assert.equal(events.length, 3, JSON.stringify(events.map((e) => e.title)));
+  assert.equal(of('203.0.113.7').length, 1);
+  assert.equal(of('2001:db8::66').length, 1);
+  const [repeated] = of('198.51.100.23');
+  assert.ok(repeated);
+  assert.equal(repeated.kind, 'event');
+  assert.equal(repeated.channel, 'detection');
+  assert.equal(repeated.status, 'new');
+  assert.equal(repeated.reporter, null);
+  assert.equal(repeated.reporter_email, null);
+  assert.equal(repeated.system_report, true);
+  assert.equal(repeated.location, 'jail sshd');
+  assert.match(repeated.description, /ban #1 of 198\.51\.100\.23 in jail sshd/);
+  const [first] = of('203.0.113.7');
+  assert.match(first.observed, /3 failures from 203\.0\.113\.7 matched jail sshd's filter \(user name oracle\)/);
+
+  // The second ban of 198.51.100.23 is a note on its event, not a second event.
+  const notes = await desk.get(`/api/v1/events/${repeated.key}/notes`);
+  assert.equal(notes.status, 200, notes.text);
+  assert.equal(notes.body.items.length, 1);
+  assert.equal(notes.body.items[0].channel, 'detection');
+  assert.match(notes.body.items[0].body, /^Banned again: ban #2 of 198\.51\.100\.23 in jail sshd at /);
+  assert.match(notes.body.items[0].body, /Bans since this report: 2; latest ban: \d{4}-/);
+  for (const e of [first, ...of('2001:db8::66')]) {
+    assert.equal((await desk.get(`/api/v1/events/${e.key}/notes`)).body.items.length, 0);
+  }
+
+  // Raised by the system, in the ban's transaction: audited as such.
+  const reported = (await srv.auditEntries('action=event.report')).filter((a) => a.actor === 'system:detection');
+  assert.equal(reported.length, 3);
+  const noted = (await srv.auditEntries('action=event.note')).filter((a) => a.actor === 'system:detection');
+  assert.equal(noted.length, 1);
+  assert.equal(noted[0].object_id, repeated.key);
+});
+
 test('a restart re-applies the active bans with their remaining time', { skip: !haveFilter && 'fail2ban filters not installed' }, async () => {
   const logBefore = srv.log().length;
   await srv.restart();

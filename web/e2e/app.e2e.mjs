@@ -123,36 +123,40 @@ test('a reporter reports an event on a phone and sees what happens next', async 
   await page.getByText('Say in a few words what happened.').waitFor();
   await screenshot(page, 'report-errors-phone');
 
-  await page.getByRole('radio', { name: /suspicious e-mail/ }).check();
+  await page.getByRole('radio', { name: /Something happened/ }).check();
   await page.getByLabel('What happened, in a few words?').fill('E-mail asking me to confirm my password');
-  await page.getByLabel('Details').fill('It came from "it-support@examp1e.com" at 09:12 with a link to a login page.');
-  await page.getByLabel('Who is affected?').selectOption('team');
-  await page.getByLabel('Is it still going on?').selectOption('now');
+  await page.getByLabel('Details').fill('It asked me to log in again because my mailbox was full.');
+  await page.getByLabel('What exactly did you see?').fill('Sender "it-support@examp1e.com", a link to a login page.');
+  await page.getByLabel('When? (if you know)').fill('2026-03-02T09:12');
+  await page.getByLabel('Where?').fill('My mailbox');
   await screenshot(page, 'report-form-phone');
   await page.getByRole('button', { name: 'Send report' }).click();
 
   await page.getByRole('heading', { name: 'Thank you — your report is in' }).waitFor();
   await page.getByRole('heading', { name: 'What happens next' }).waitFor();
+  await page.getByText('You will be told the outcome').waitFor();
   const key = (await page.locator('.success-panel a').textContent()).trim();
-  assert.match(key, /^INC-\d{6}$/);
+  assert.match(key, /^EVT-\d{6}$/);
   await screenshot(page, 'report-done-phone');
   assert.equal(await overflowsHorizontally(page), false, 'the confirmation is wider than 360 px');
 
-  // It was logged as the reporter said, from the portal.
-  const incident = (await admin.get(`/api/v1/incidents/${key}`)).body;
-  assert.equal(incident.source, 'portal');
-  assert.equal(incident.reporter, 'rita');
-  assert.equal(incident.category, 'fraud');
-  assert.equal(incident.subcategory, 'phishing');
-  assert.equal(incident.impact, 'moderate');
-  assert.equal(incident.urgency, 'high');
+  // It was filed as a report (not an incident), as the reporter said, from the portal.
+  const report = (await admin.get(`/api/v1/events/${key}`)).body;
+  assert.equal(report.channel, 'portal');
+  assert.equal(report.reporter, 'rita');
+  assert.equal(report.kind, 'event');
+  assert.equal(report.status, 'new');
+  assert.equal(report.location, 'My mailbox');
+  assert.match(report.observed, /examp1e/);
+  assert.ok(report.observed_at, 'the time observed was sent');
+  assert.equal(report.incident, null);
 
-  // And it is in "My reports" with its status.
+  // And it is under "My reports" on the home page with its status.
   await page.getByRole('button', { name: 'Menu' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My reports' }).click();
-  const row = page.locator('tr', { hasText: key });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+  const row = page.locator('.event-line', { hasText: key });
   await row.waitFor();
-  await row.getByText('New').waitFor();
+  await row.getByText('New', { exact: true }).waitFor();
   await screenshot(page, 'my-reports-phone');
   assert.equal(await overflowsHorizontally(page), false, 'my reports are wider than 360 px');
   assertClean(page);

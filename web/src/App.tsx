@@ -17,6 +17,8 @@ const Problems = lazy(() => import('./pages/Problems'));
 const ProblemPage = lazy(() => import('./pages/ProblemPage'));
 const Admin = lazy(() => import('./pages/admin/Admin'));
 const Audit = lazy(() => import('./pages/Audit'));
+const Triage = lazy(() => import('./pages/Triage'));
+const EventPage = lazy(() => import('./pages/EventPage'));
 
 export function App() {
   const { state, me, can } = useSession();
@@ -44,6 +46,8 @@ export function App() {
           <Route path="/incidents" element={<Queue />} />
           <Route path="/incidents/new" element={can.work ? <NewIncident /> : <Navigate to="/report" replace />} />
           <Route path="/incidents/:key" element={<IncidentPage />} />
+          <Route path="/triage" element={can.work ? <Triage /> : <NotAllowed />} />
+          <Route path="/reports/:key" element={<EventPage />} />
           <Route path="/problems" element={<Problems />} />
           <Route path="/problems/:key" element={<ProblemPage />} />
           <Route path="/account" element={<Account />} />

@@ -208,6 +208,7 @@ std::optional<Ban> BanService::apply(const BanRequest& request) {
                 std::int64_t{ban.ban_number}, std::int64_t{ban.failures}, store::maybe(ban.user)})
               ->i64(0);
       audit_.append(c, {kActor, "detection.ban", "ban", std::to_string(ban.id), audit_detail(ban)});
+      if (on_ban_) on_ban_(c, ban);
     });
   } catch (const store::UniqueViolation&) {
     // Another server sharing the database banned it first: theirs is the record.

@@ -56,6 +56,9 @@ struct BanFilter {
 class BanService {
  public:
   using Clock = std::function<std::int64_t()>;  // epoch ms
+  // Called with every new ban inside the transaction that records it (the server raises a
+  // security event there). Throwing rolls the record back; the actions have already run.
+  using BanHook = std::function<void(store::Connection&, const Ban&)>;
 
   // `actions[jail]` are the actions of each jail (shared across jails, owned elsewhere).
   BanService(store::Database& db, const audit::AuditLog& audit,
@@ -69,6 +72,9 @@ class BanService {
   // active ones with their remaining time, and starts the worker.
   void start();
   void stop();
+
+  // Set before start(); the worker calls it.
+  void on_ban(BanHook hook) { on_ban_ = std::move(hook); }
 
   // Thread-safe and quick: queues the request for the worker.
   void request(BanRequest ban);
@@ -107,6 +113,7 @@ class BanService {
   std::map<std::string, JailConfig> jails_;
   std::map<std::string, std::vector<BanAction*>> actions_;
   Clock clock_;
+  BanHook on_ban_;
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;

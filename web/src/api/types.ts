@@ -328,3 +328,43 @@ export interface AuditVerify {
   public_key?: string;
   seconds?: number;
 }
+
+// A report of a security event or weakness (EVT-…), before and after triage.
+export type EventKind = 'event' | 'weakness';
+export type EventStatus = 'new' | 'triaging' | 'dismissed' | 'merged' | 'promoted';
+export type Dismissal = 'false_positive' | 'not_security' | 'duplicate';
+
+export interface EventReport {
+  key: string;
+  kind: EventKind;
+  title: string;
+  description: string;
+  observed: string;
+  observed_at: string | null;
+  location: string;
+  reporter: string | null;
+  reporter_email: string | null;
+  system_report?: boolean; // raised by custos itself (detection), no person as reporter
+  channel: string;
+  status: EventStatus;
+  classification: {
+    category: string | null;
+    subcategory: string | null;
+    impact: Impact | null;
+    urgency: Urgency | null;
+    by: string | null;
+    at: string | null;
+  };
+  decision: {
+    outcome: EventStatus;
+    dismissal: Dismissal | null;
+    duplicate_of: string | null;
+    reason: string | null;
+    by: string | null;
+    at: string | null;
+  } | null;
+  incident: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}

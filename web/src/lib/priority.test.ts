@@ -28,13 +28,18 @@ describe('abilities and navigation', () => {
     const a = abilities(['reporter']);
     expect(a.report).toBe(true);
     expect(a.work).toBe(false);
-    expect(navigation(a).map((n) => n.label)).toEqual(['Home', 'My reports']);
+    expect(navigation(a).map((n) => n.label)).toEqual(['Home', 'My incidents']);
   });
   it('gives auditors read-only access and the audit trail, no report button', () => {
     const a = abilities(['auditor']);
     expect(a.report).toBe(false);
     expect(a.readOnly).toBe(true);
     expect(navigation(a).map((n) => n.label)).toEqual(['Home', 'Incidents', 'Problems', 'Audit trail']);
+  });
+  it('gives agents and managers the triage queue', () => {
+    expect(navigation(abilities(['agent'])).map((n) => n.label)).toEqual(['Home', 'Incidents', 'Triage', 'Problems']);
+    expect(navigation(abilities(['security_manager'])).map((n) => n.label)).toContain('Triage');
+    expect(navigation(abilities(['auditor'])).map((n) => n.label)).not.toContain('Triage');
   });
   it('gives admins administration and incident managers the rules', () => {
     expect(navigation(abilities(['admin'])).map((n) => n.label)).toContain('Administration');

@@ -36,7 +36,8 @@ export interface NavItem {
 export function navigation(a: Abilities): NavItem[] {
   const items: NavItem[] = [{ to: '/', label: 'Home' }];
   if (a.work || a.readOnly) items.push({ to: '/incidents', label: 'Incidents' });
-  else items.push({ to: '/incidents', label: 'My reports' });
+  else items.push({ to: '/incidents', label: 'My incidents' });
+  if (a.work) items.push({ to: '/triage', label: 'Triage' });
   if (a.work || a.readOnly) items.push({ to: '/problems', label: 'Problems' });
   if (a.reference || a.admin) items.push({ to: '/admin', label: 'Administration' });
   if (a.audit) items.push({ to: '/audit', label: 'Audit trail' });

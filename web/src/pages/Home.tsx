@@ -10,6 +10,7 @@ import { useApi, useTitle } from '../lib/hooks';
 import { describeError } from '../lib/problem';
 import { useMe } from '../lib/session';
 import { DemoOffer } from '../components/DemoOffer';
+import { MyReports } from '../components/MyReports';
 
 const OPEN = OPEN_STATUSES.join(',');
 
@@ -90,7 +91,7 @@ export function Home() {
             Report an event
           </Link>
         </div>
-        <Panel title="Your reports" path={`/api/v1/incidents${query({ reporter: me.username, limit: 10 })}`} queue="" empty="You have not reported anything yet. What you report shows up here with its status." />
+        <MyReports />
       </div>
     );
   }

@@ -110,7 +110,7 @@ export function IncidentPage() {
   return (
     <div className="page incident-page">
       <nav className="breadcrumb" aria-label="Breadcrumb">
-        <Link to="/incidents">{can.work || can.readOnly ? 'Incidents' : 'My reports'}</Link> <span aria-hidden="true">›</span> {incident.key}
+        <Link to="/incidents">{can.work || can.readOnly ? 'Incidents' : 'My incidents'}</Link> <span aria-hidden="true">›</span> {incident.key}
       </nav>
       <MajorBanner incident={incident} />
       <header className="incident-head">

@@ -32,7 +32,7 @@ export function Queue() {
   const navigate = useNavigate();
   const filters = useMemo(() => parseFilters(location.search), [location.search]);
   const queryString = filtersToQuery(filters);
-  useTitle(can.work || can.readOnly ? 'Incidents' : 'My reports');
+  useTitle(can.work || can.readOnly ? 'Incidents' : 'My incidents');
 
   const [rows, setRows] = useState<Rows | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -126,7 +126,7 @@ export function Queue() {
 
   const topCategories = (categories.data?.items ?? []).filter((c) => c.parent === null && c.active);
   const count = activeFilterCount(filters);
-  const title = can.work || can.readOnly ? 'Incidents' : 'My reports';
+  const title = can.work || can.readOnly ? 'Incidents' : 'My incidents';
 
   return (
     <div className="page wide">

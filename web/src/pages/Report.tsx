@@ -1,63 +1,66 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api, idempotencyKey } from '../api/client';
-import type { Category, Incident, Page } from '../api/types';
-import { CheckField, ErrorMessage, Field, FieldGroup } from '../components/ui';
+import type { EventKind, EventReport } from '../api/types';
+import { ErrorMessage, Field, FieldGroup } from '../components/ui';
 import { localInputToIso } from '../lib/format';
-import { useApi, useTitle } from '../lib/hooks';
+import { useTitle } from '../lib/hooks';
 import { formErrors, NO_ERRORS, type FormErrors } from '../lib/problem';
-import { classify, ONGOING, REACH, REPORT_KINDS, withinWords, type Ongoing, type Reach } from '../lib/report';
 
-const FIELDS = ['title', 'description', 'category', 'subcategory', 'impact', 'urgency', 'occurred_at', 'personal_data'];
+const FIELDS = ['kind', 'title', 'description', 'observed', 'observed_at', 'location'];
+
+const KINDS: { id: EventKind; label: string; hint: string }[] = [
+  {
+    id: 'event',
+    label: 'Something happened (a security event)',
+    hint: 'A suspicious e-mail, message or call, a lost or stolen device, pop-ups or antivirus alerts, sign-ins you did not make',
+  },
+  {
+    id: 'weakness',
+    label: 'A weakness I noticed',
+    hint: 'Something that could be misused: a door that does not lock, a shared password, a system that shows too much',
+  },
+];
 
 // Report a security event or weakness: a few plain questions, done in under a minute on a phone.
+// It becomes a report (EVT-…) that the security team assesses; classifying it is their job.
 export function Report() {
   useTitle('Report an event');
-  const categories = useApi<Page<Category>>('/api/v1/categories', { cached: true });
-  const [kind, setKind] = useState('');
+  const [kind, setKind] = useState<EventKind | ''>('');
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
-  const [reach, setReach] = useState<Reach>('me');
-  const [ongoing, setOngoing] = useState<Ongoing>('maybe');
-  const [occurred, setOccurred] = useState('');
-  const [personal, setPersonal] = useState(false);
+  const [observed, setObserved] = useState('');
+  const [when, setWhen] = useState('');
+  const [where, setWhere] = useState('');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [done, setDone] = useState<Incident | null>(null);
+  const [done, setDone] = useState<EventReport | null>(null);
   const clear = (...fields: string[]) =>
     setErrors((e) => (fields.some((f) => e.fields[f]) ? { ...e, fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !fields.includes(k))) } : e));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const local: Record<string, string> = {};
-    if (!kind) local.category = 'Choose what kind of thing you noticed.';
+    if (!kind) local.kind = 'Choose what kind of thing you noticed.';
     if (!title.trim()) local.title = 'Say in a few words what happened.';
+    if (!description.trim() && !observed.trim()) local.description = 'Describe what happened here, or what exactly you saw below.';
     if (Object.keys(local).length) {
       setErrors({ fields: local, form: null });
       return;
     }
-    const chosen = REPORT_KINDS.find((k) => k.id === kind)!;
-    const { category, subcategory } = classify(chosen, categories.data?.items ?? []);
-    const body: Record<string, unknown> = {
-      title: title.trim(),
-      description: description.trim(),
-      category,
-      impact: REACH[reach].impact,
-      urgency: ONGOING[ongoing].urgency,
-      personal_data: personal,
-    };
-    if (subcategory) body.subcategory = subcategory;
-    const at = localInputToIso(occurred);
-    if (at) body.occurred_at = at;
+    const body: Record<string, unknown> = { kind, title: title.trim() };
+    if (description.trim()) body.description = description.trim();
+    if (observed.trim()) body.observed = observed.trim();
+    if (where.trim()) body.location = where.trim();
+    const at = localInputToIso(when);
+    if (at) body.observed_at = at;
     setBusy(true);
     setErrors(NO_ERRORS);
     try {
-      setDone(await api.post<Incident>('/api/v1/incidents', body, { headers: { 'Idempotency-Key': idempotencyKey() } }));
+      setDone(await api.post<EventReport>('/api/v1/events', body, { headers: { 'Idempotency-Key': idempotencyKey() } }));
       window.scrollTo(0, 0);
     } catch (err) {
-      const f = formErrors(err, FIELDS);
-      if (f.fields.subcategory && !f.fields.category) f.fields.category = f.fields.subcategory;
-      setErrors(f);
+      setErrors(formErrors(err, FIELDS));
     } finally {
       setBusy(false);
     }
@@ -68,13 +71,12 @@ export function Report() {
     setKind('');
     setTitle('');
     setDescription('');
-    setOccurred('');
-    setPersonal(false);
-    setReach('me');
-    setOngoing('maybe');
+    setObserved('');
+    setWhen('');
+    setWhere('');
   }
 
-  if (done) return <Reported incident={done} onAgain={again} />;
+  if (done) return <Reported report={done} onAgain={again} />;
 
   return (
     <div className="page narrow">
@@ -85,12 +87,12 @@ export function Report() {
       </p>
       <form onSubmit={submit} noValidate className="stack">
         <ErrorMessage>{errors.form}</ErrorMessage>
-        <FieldGroup className="choice-list" legend="What did you notice?" required error={errors.fields.category}>
-          {REPORT_KINDS.map((k) => (
+        <FieldGroup className="choice-list" legend="What did you notice?" required error={errors.fields.kind}>
+          {KINDS.map((k) => (
             <label key={k.id} className={`choice${kind === k.id ? ' selected' : ''}`}>
               <input type="radio" name="kind" value={k.id} checked={kind === k.id} onChange={() => {
                   setKind(k.id);
-                  clear('category', 'subcategory');
+                  clear('kind');
                 }} />
               <span>
                 <span className="choice-label">{k.label}</span>
@@ -105,37 +107,32 @@ export function Report() {
             clear('title');
           }} />}
         </Field>
-        <Field label="Details" hint="What you saw, where, and anything you already did. Do not forward suspicious e-mails to colleagues." error={errors.fields.description}>
-          {(p) => <textarea {...p} name="description" rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />}
+        <Field label="Details" hint="The story in your own words, and anything you already did. Do not forward suspicious e-mails to colleagues." error={errors.fields.description}>
+          {(p) => <textarea {...p} name="description" rows={4} value={description} onChange={(e) => {
+            setDescription(e.target.value);
+            clear('description');
+          }} />}
+        </Field>
+        <Field label="What exactly did you see?" hint="Messages on the screen, sender addresses, links, file names — as precisely as you can." error={errors.fields.observed}>
+          {(p) => <textarea {...p} name="observed" rows={3} value={observed} onChange={(e) => {
+            setObserved(e.target.value);
+            clear('observed', 'description');
+          }} />}
         </Field>
         <div className="grid-2">
-          <Field label="Who is affected?" error={errors.fields.impact}>
-            {(p) => (
-              <select {...p} name="reach" value={reach} onChange={(e) => setReach(e.target.value as Reach)}>
-                {Object.entries(REACH).map(([k, v]) => (
-                  <option key={k} value={k}>
-                    {v.label}
-                  </option>
-                ))}
-              </select>
-            )}
+          <Field label="When? (if you know)" error={errors.fields.observed_at}>
+            {(p) => <input {...p} name="observed_at" type="datetime-local" value={when} onChange={(e) => {
+              setWhen(e.target.value);
+              clear('observed_at');
+            }} />}
           </Field>
-          <Field label="Is it still going on?" error={errors.fields.urgency}>
-            {(p) => (
-              <select {...p} name="ongoing" value={ongoing} onChange={(e) => setOngoing(e.target.value as Ongoing)}>
-                {Object.entries(ONGOING).map(([k, v]) => (
-                  <option key={k} value={k}>
-                    {v.label}
-                  </option>
-                ))}
-              </select>
-            )}
+          <Field label="Where?" hint="A computer, system, service or place" error={errors.fields.location}>
+            {(p) => <input {...p} name="location" maxLength={200} value={where} onChange={(e) => {
+              setWhere(e.target.value);
+              clear('location');
+            }} />}
           </Field>
         </div>
-        <Field label="When did it happen? (if you know)" error={errors.fields.occurred_at}>
-          {(p) => <input {...p} name="occurred_at" type="datetime-local" value={occurred} onChange={(e) => setOccurred(e.target.value)} />}
-        </Field>
-        <CheckField label="Personal data (about customers, staff or anyone else) may be involved" checked={personal} onChange={setPersonal} error={errors.fields.personal_data} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary btn-large" disabled={busy}>
             {busy ? 'Sending…' : 'Send report'}
@@ -149,33 +146,32 @@ export function Report() {
   );
 }
 
-function Reported({ incident, onAgain }: { incident: Incident; onAgain: () => void }) {
-  useTitle(`Reported ${incident.key}`);
-  const response = incident.sla?.response;
+function Reported({ report, onAgain }: { report: EventReport; onAgain: () => void }) {
+  useTitle(`Reported ${report.key}`);
   return (
     <div className="page narrow">
       <div className="success-panel" role="status">
         <h1>Thank you — your report is in</h1>
         <p>
-          It is recorded as <Link to={`/incidents/${incident.key}`}>{incident.key}</Link>.
+          It is recorded as <Link to={`/reports/${report.key}`}>{report.key}</Link>. Quote this key if you talk to the service desk about it.
         </p>
       </div>
       <h2>What happens next</h2>
       <ol className="next-steps">
         <li>
-          The security team looks at your report
-          {response?.target_ms ? <> {withinWords(response.target_ms)} (in working hours for less urgent reports)</> : null} and
-          decides what needs to be done.
+          The security team assesses your report (triage): they decide whether it becomes an incident, belongs to one they
+          are already working on, or needs nothing more.
         </li>
-        <li>They may contact you for details. Keep what you saw: do not delete the message or switch off the device unless they ask you to.</li>
+        <li>You will be told the outcome, here and by e-mail if your account has an address. They may contact you for details.</li>
+        <li>Keep what you saw: do not delete the message or switch off the device unless they ask you to.</li>
         <li>
-          Follow the status of your report on its page or under <Link to="/incidents">My reports</Link>. You will see when it is resolved.
+          Follow your report under <Link to="/">My reports</Link> on your home page.
         </li>
       </ol>
       <p className="muted">If something is causing damage right now, also call your service desk.</p>
       <div className="form-actions">
-        <Link to={`/incidents/${incident.key}`} className="btn btn-primary">
-          View {incident.key}
+        <Link to={`/reports/${report.key}`} className="btn btn-primary">
+          View {report.key}
         </Link>
         <button type="button" className="btn" onClick={onAgain}>
           Report something else
