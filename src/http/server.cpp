@@ -467,37 +467,27 @@ struct Server::Impl {
           co_return;
         }
         if (const auto length = parser.content_length(); length && *length > spool_limit) {
-          co_await write_error(
-              stream, 413, "Content Too Large",
-              "request body exceeds the limit of " + std::to_string(spool_limit) + " bytes", tls);
-          co_await discard_rest(stream);
-          co_return;
+          ec = bhttp::error::body_limit;
+        } else {
+          if (bhttp::token_list(request->header("expect")).exists("100-continue")) {
+            bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
+            co_await bhttp::async_write(stream, go_on, net::redirect_error(net::use_awaitable, ec));
+          }
+          bool storage_failed = false;
+          if (!ec) {
+            co_await read_spooled(stream, buffer, parser, spool_limit, spool, storage_failed, ec);
+          }
+          if (storage_failed) {
+            spdlog::error("request {}: could not spool the upload: {}", request->request_id,
+                          ec.message());
+            co_await write_error(
+                stream, 507, "Insufficient Storage",
+                "the server could not store the upload; reference " + request->request_id, tls);
+            co_await discard_rest(stream);
+            co_return;
+          }
+          if (!ec) request->body_file = spool.path;
         }
-        if (bhttp::token_list(request->header("expect")).exists("100-continue")) {
-          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
-          co_await bhttp::async_write(stream, go_on, net::redirect_error(net::use_awaitable, ec));
-        }
-        bool storage_failed = false;
-        if (!ec) {
-          co_await read_spooled(stream, buffer, parser, spool_limit, spool, storage_failed, ec);
-        }
-        if (storage_failed) {
-          spdlog::error("request {}: could not spool the upload: {}", request->request_id,
-                        ec.message());
-          co_await write_error(
-              stream, 507, "Insufficient Storage",
-              "the server could not store the upload; reference " + request->request_id, tls);
-          co_await discard_rest(stream);
-          co_return;
-        }
-        if (ec == bhttp::error::body_limit) {
-          co_await write_error(
-              stream, 413, "Content Too Large",
-              "request body exceeds the limit of " + std::to_string(spool_limit) + " bytes", tls);
-          co_await discard_rest(stream);
-          co_return;
-        }
-        if (!ec) request->body_file = spool.path;
       } else if (!ec) {
         if (const auto length = parser.content_length();
             length && *length > options.max_body_bytes) {
@@ -517,10 +507,10 @@ struct Server::Impl {
         co_return;
       }
       if (ec == bhttp::error::body_limit) {
-        co_await write_error(stream, 413, "Content Too Large",
-                             "request body exceeds the limit of " +
-                                 std::to_string(options.max_body_bytes) + " bytes",
-                             tls);
+        const std::uint64_t limit = spool_limit > 0 ? spool_limit : options.max_body_bytes;
+        co_await write_error(
+            stream, 413, "Content Too Large",
+            "request body exceeds the limit of " + std::to_string(limit) + " bytes", tls);
         co_await discard_rest(stream);
         co_return;
       }
