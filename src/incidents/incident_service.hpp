@@ -141,8 +141,11 @@ class IncidentService {
   // The same for many incidents in few statements (the sweep's batches).
   void store_sla_fields(store::Connection& c, std::span<const SlaFields> fields) const;
 
- private:
+  // One incident as stored, with no need-to-know check: for callers that decide visibility
+  // themselves with can_see() (the live feed checks one incident against many viewers).
   std::optional<Incident> load(store::Connection& c, std::int64_t id) const;
+
+ private:
   void write_search_document(store::Connection& c, const Incident& incident) const;
   void write_sla_fields(store::Connection& c, const Incident& incident, std::int64_t now) const;
   std::optional<Incident> apply_transition(store::Connection& c, Incident incident,

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "incidents/incident.hpp"
+#include "incidents/visibility.hpp"
 #include "notify/live_subscription.hpp"
 
 namespace custos::notify {
@@ -87,20 +88,29 @@ void LiveFeed::poll_once() {
         incidents[row.str(4)] = Entry{row.i64(0), row.str(1), row.str(2)};
     }
   });
-  for (const auto& [key, entry] : incidents) {
-    const auto id = incidents::parse_incident_key(key);
-    if (!id) continue;
+  if (incidents.empty()) return;
+  // Each changed incident is read once and each subscriber's viewer once, then need-to-know
+  // applies to the event as to any read: only who may see the incident hears of it.
+  db_.read([&](store::Connection& c) {
+    std::vector<incidents::Viewer> viewers;
+    viewers.reserve(subscribers.size());
     for (const auto& subscriber : subscribers) {
-      // Need-to-know applies to the event as to any read: only who may see it hears of it.
-      const auto incident = incidents_.get(*id, subscriber->principal());
-      if (!incident) continue;
-      subscriber->push(sse_event(entry.seq, {{"type", "incident"},
-                                             {"key", key},
-                                             {"version", incident->version},
-                                             {"action", entry.action},
-                                             {"actor", entry.actor}}));
+      viewers.push_back(incidents::viewer_for(c, subscriber->principal()));
     }
-  }
+    for (const auto& [key, entry] : incidents) {
+      const auto id = incidents::parse_incident_key(key);
+      const auto incident = id ? incidents_.load(c, *id) : std::nullopt;
+      if (!incident) continue;
+      const std::string event = sse_event(entry.seq, {{"type", "incident"},
+                                                      {"key", key},
+                                                      {"version", incident->version},
+                                                      {"action", entry.action},
+                                                      {"actor", entry.actor}});
+      for (std::size_t i = 0; i < subscribers.size(); ++i) {
+        if (incidents::can_see(viewers[i], *incident)) subscribers[i]->push(event);
+      }
+    }
+  });
 }
 
 void LiveFeed::run() {
