@@ -20,7 +20,8 @@ const auth::Principal& Context::user() const {
 
 JsonObject Context::body() {
   // Compare the media type exactly (parameters such as charset may follow a ';').
-  std::string type(request_.header("content-type").substr(0, request_.header("content-type").find(';')));
+  std::string type(
+      request_.header("content-type").substr(0, request_.header("content-type").find(';')));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
   for (char& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (type != "application/json" && type != "application/merge-patch+json") {
@@ -47,6 +48,18 @@ void Context::allow_query(std::initializer_list<std::string_view> names) const {
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       throw invalid_field(name.substr(0, 64), "is not a known query parameter");
     }
+  }
+}
+
+std::vector<std::string> split_csv(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = text.find(',', start);
+    out.push_back(
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
   }
 }
 

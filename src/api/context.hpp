@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,10 @@ class Context {
   std::optional<auth::Principal> principal_;
   nlohmann::json body_;
 };
+
+// The values of a comma-separated query parameter ("new,assigned"), empty ones kept so that
+// the caller can name them as invalid.
+std::vector<std::string> split_csv(const std::string& text);
 
 http::Response json_response(int status, const nlohmann::json& body);
 http::Response no_content();

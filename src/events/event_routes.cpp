@@ -101,24 +101,11 @@ http::Response event_response(int status, const Event& e) {
   return res;
 }
 
-std::vector<std::string> split_csv(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    out.push_back(
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 EventQuery read_query(const Context& ctx) {
   ctx.allow_query({"status", "kind", "channel", "reporter", "incident", "sort", "cursor", "limit"});
   EventQuery q;
   if (auto s = ctx.request().query("status")) {
-    for (const auto& name : split_csv(*s)) {
+    for (const auto& name : api::split_csv(*s)) {
       if (!one_of(name, kStatuses)) {
         throw api::invalid_field("status",
                                  "'" + name.substr(0, 32) +

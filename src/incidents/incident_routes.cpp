@@ -80,19 +80,6 @@ http::Response incident_response(int status, IncidentService& service, const Inc
   return res;
 }
 
-std::vector<std::string> split_csv(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    out.push_back(
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::optional<bool> bool_param(const Context& ctx, const char* name) {
   auto v = ctx.request().query(name);
   if (!v) return std::nullopt;
@@ -114,7 +101,7 @@ IncidentQuery read_query(const Context& ctx) {
                    "restricted", "q", "created_since", "created_until", "sort", "cursor", "limit"});
   IncidentQuery q;
   if (auto s = ctx.request().query("status")) {
-    for (const auto& name : split_csv(*s)) {
+    for (const auto& name : api::split_csv(*s)) {
       auto status = parse_status(name);
       if (!status)
         throw api::invalid_field("status", "'" + name.substr(0, 32) + "' is not a status");
@@ -122,7 +109,7 @@ IncidentQuery read_query(const Context& ctx) {
     }
   }
   if (auto p = ctx.request().query("priority")) {
-    for (auto name : split_csv(*p)) {
+    for (auto name : api::split_csv(*p)) {
       if (name.size() == 2 && (name[0] == 'P' || name[0] == 'p')) name = name.substr(1);
       if (name.size() != 1 || name[0] < '1' || name[0] > '4') {
         throw api::invalid_field("priority", "must be 1-4 or P1-P4, comma-separated");

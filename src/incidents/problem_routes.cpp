@@ -147,23 +147,11 @@ ProblemFields read_fields(const Body& body) {
   return f;
 }
 
-std::vector<std::string> split_csv(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = text.find(',', start);
-    out.push_back(
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
 ProblemQuery read_query(const Context& ctx) {
   ctx.allow_query({"status", "q", "cursor", "limit"});
   ProblemQuery q;
   if (auto s = ctx.request().query("status")) {
-    for (const auto& name : split_csv(*s)) {
+    for (const auto& name : api::split_csv(*s)) {
       auto status = parse_problem_status(name);
       if (!status) {
         throw api::invalid_field(
