@@ -16,7 +16,7 @@ constexpr const char* kSchemas = R"json({
     }
   },
   "Health": {"type": "object", "properties": {"status": {"type": "string"}, "database": {"type": "string"}}},
-  "Role": {"type": "string", "enum": ["reporter", "agent", "incident_manager", "security_manager", "auditor", "admin"]},
+  "Role": {"type": "string", "enum": ["reporter", "agent", "incident_manager", "security_manager", "auditor", "admin", "ingest"]},
   "User": {
     "type": "object",
     "required": ["id", "username", "display_name", "roles", "active", "version"],

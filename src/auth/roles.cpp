@@ -16,6 +16,8 @@ std::string_view role_name(Role role) {
       return "auditor";
     case Role::admin:
       return "admin";
+    case Role::ingest:
+      return "ingest";
   }
   return "unknown";
 }
@@ -90,6 +92,10 @@ RoleSet roles_with(Permission permission) {
       return {agent, incident_manager, security_manager};
     case Permission::legal_hold_manage:
       return {incident_manager, security_manager};
+    case Permission::detection_ingest:  // a dedicated account, so a leaked ingest token reads nothing
+      return {ingest};
+    case Permission::detection_manage:
+      return {admin};
   }
   return {};
 }
@@ -130,6 +136,10 @@ std::string_view permission_name(Permission permission) {
       return "evidence_work";
     case Permission::legal_hold_manage:
       return "legal_hold_manage";
+    case Permission::detection_ingest:
+      return "detection_ingest";
+    case Permission::detection_manage:
+      return "detection_manage";
   }
   return "unknown";
 }

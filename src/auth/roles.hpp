@@ -15,11 +15,13 @@ enum class Role : std::uint8_t {
   incident_manager,
   security_manager,
   auditor,
-  admin
+  admin,
+  ingest  // a service account that only feeds log lines to detection
 };
 
 inline constexpr Role kAllRoles[] = {Role::reporter,         Role::agent,   Role::incident_manager,
-                                     Role::security_manager, Role::auditor, Role::admin};
+                                     Role::security_manager, Role::auditor, Role::admin,
+                                     Role::ingest};
 
 std::string_view role_name(Role role);
 std::optional<Role> parse_role(std::string_view name);
@@ -63,6 +65,8 @@ enum class Permission : std::uint8_t {
   evidence_read,     // see evidence items and their custody (need-to-know still applies)
   evidence_work,     // add evidence, upload and download content, record custody, export
   legal_hold_manage, // set and release legal holds on incidents
+  detection_ingest,  // feed log lines to detection over HTTP
+  detection_manage,  // see jails and reload detection rules
 };
 
 // Which roles hold a permission. `anyone` and `signed_in` are handled by the dispatcher.

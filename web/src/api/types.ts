@@ -1,7 +1,7 @@
 // Shapes of the custos REST API (see /api/v1/openapi.json), as far as the pages use them.
 
-export type Role = 'reporter' | 'agent' | 'incident_manager' | 'security_manager' | 'auditor' | 'admin';
-export const ROLES: Role[] = ['reporter', 'agent', 'incident_manager', 'security_manager', 'auditor', 'admin'];
+export type Role = 'reporter' | 'agent' | 'incident_manager' | 'security_manager' | 'auditor' | 'admin' | 'ingest';
+export const ROLES: Role[] = ['reporter', 'agent', 'incident_manager', 'security_manager', 'auditor', 'admin', 'ingest'];
 
 export interface User {
   id: number;

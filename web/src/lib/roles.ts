@@ -51,4 +51,5 @@ export const ROLE_LABELS: Record<Role, string> = {
   security_manager: 'Security manager',
   auditor: 'Auditor',
   admin: 'Administrator',
+  ingest: 'Log ingest (service account)',
 };
