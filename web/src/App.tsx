@@ -19,6 +19,7 @@ const Admin = lazy(() => import('./pages/admin/Admin'));
 const Audit = lazy(() => import('./pages/Audit'));
 const Triage = lazy(() => import('./pages/Triage'));
 const EventPage = lazy(() => import('./pages/EventPage'));
+const EvidencePage = lazy(() => import('./pages/EvidencePage'));
 
 export function App() {
   const { state, me, can } = useSession();
@@ -48,6 +49,7 @@ export function App() {
           <Route path="/incidents/:key" element={<IncidentPage />} />
           <Route path="/triage" element={can.work ? <Triage /> : <NotAllowed />} />
           <Route path="/reports/:key" element={<EventPage />} />
+          <Route path="/evidence/:key" element={can.evidence ? <EvidencePage /> : <NotFound message="There is no such evidence item, or it belongs to an incident you may not see." />} />
           <Route path="/problems" element={<Problems />} />
           <Route path="/problems/:key" element={<ProblemPage />} />
           <Route path="/account" element={<Account />} />

@@ -11,6 +11,9 @@ export interface Abilities {
   audit: boolean;
   readUsers: boolean;
   readOnly: boolean;
+  evidence: boolean; // read evidence items and their custody (auditors too)
+  evidenceWork: boolean; // record items, upload, record custody, export
+  legalHold: boolean; // set and release legal holds
 }
 
 export function abilities(roles: readonly Role[]): Abilities {
@@ -25,6 +28,9 @@ export function abilities(roles: readonly Role[]): Abilities {
     audit: has('auditor', 'admin'),
     readUsers: has('agent', 'incident_manager', 'security_manager', 'auditor', 'admin'),
     readOnly: !work && has('auditor'),
+    evidence: has('agent', 'incident_manager', 'security_manager', 'auditor'),
+    evidenceWork: has('agent', 'incident_manager', 'security_manager'),
+    legalHold: has('incident_manager', 'security_manager'),
   };
 }
 

@@ -9,6 +9,7 @@ import { useLiveChanges } from '../lib/live';
 import { describeError } from '../lib/problem';
 import { useMe } from '../lib/session';
 import { Details } from './incident/Details';
+import { Evidence, prefetchEvidence } from './incident/Evidence';
 import { Communications, DeclareMajor, MajorBanner } from './incident/Major';
 import { Review } from './incident/Review';
 import { Transitions } from './incident/Transitions';
@@ -57,6 +58,7 @@ export function IncidentPage() {
     const paths = incidentPaths(key);
     for (const p of [paths.timeline, paths.tasks, paths.attachments, paths.review, paths.actions]) prefetch(p);
     if (can.work || can.readOnly) prefetch(paths.children);
+    if (can.evidence) prefetchEvidence(key);
     void load();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load]);
@@ -154,6 +156,7 @@ export function IncidentPage() {
           ) : null}
           <Review incident={incident} workers={workers} onChanged={() => void load(true)} />
           <Communications incident={incident} />
+          <Evidence incident={incident} />
           <Timeline incident={incident} version={`${incident.version}.${liveTick}`} />
         </div>
         <aside className="incident-side">
