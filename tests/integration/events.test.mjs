@@ -5,6 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, assertProblem } from '../harness/server.mjs';
 import { setUpCast, logIncident, read } from '../harness/incidents.mjs';
+import { mail, mailgate as mailgateOf, readEvent, report } from '../harness/events.mjs';
 
 let srv;
 let as;
@@ -14,21 +15,9 @@ before(async () => {
   as = await setUpCast(srv, { emails: true });
 });
 
-const report = async (client, fields = {}) => {
-  const res = await client.post('/api/v1/events', { title: 'Strange pop-up asking for my password', observed: 'A window titled "Session expired" after opening the invoice', ...fields });
-  assert.equal(res.status, 201, res.text);
-  return res.body;
-};
-const readEvent = async (client, key) => {
-  const res = await client.get(`/api/v1/events/${key}`);
-  assert.equal(res.status, 200, res.text);
-  return res.body;
-};
 const count = (table, where = '1 = 1') => Number(srv.sqlRows(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)[0].n);
 
-// A mail as an MTA hands it over: CRLF line ends.
-const mail = (headers, body) => `${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body.replace(/\n/g, '\r\n')}`;
-const mailgate = (message, opts = {}) => srv.runCli(['mailgate'], { stdin: message, ...opts });
+const mailgate = (message, opts = {}) => mailgateOf(srv, message, opts);
 
 test('a reporter reports, is acknowledged in the app and by mail, and follows only their own reports', async () => {
   const e = await report(as.rita, { kind: 'weakness', location: 'payroll.example.org', observed_at: '2026-01-05T09:30:00Z' });

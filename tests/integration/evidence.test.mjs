@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, assertProblem, CUSTOS_BIN } from '../harness/server.mjs';
+import { startServer, assertProblem } from '../harness/server.mjs';
 import { setUpCast, logIncident } from '../harness/incidents.mjs';
+import { ITEM, addItem, fetchBytes, sha256, sha512, upload, verifyCli } from '../harness/evidence.mjs';
 import { rawExchange } from '../harness/raw.mjs';
-import { spawnSync } from 'node:child_process';
 
 let srv;
 let as;
@@ -18,34 +18,6 @@ before(async () => {
   srv = await startServer();
   as = await setUpCast(srv);
 });
-
-const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
-const sha512 = (b) => crypto.createHash('sha512').update(b).digest('hex');
-const tokenOf = (client) => client.token;
-
-const ITEM = { type: 'disk_image', description: 'Image of the finance laptop', source: 'LT-0042', location: 'evidence locker 2', collected_by: 'alice', collected_at: '2026-01-10T09:00:00Z', method: 'dd with a write blocker' };
-
-async function addItem(client, incident, fields = {}) {
-  const res = await client.post(`/api/v1/incidents/${incident}/evidence`, { ...ITEM, ...fields });
-  assert.equal(res.status, 201, res.text);
-  return res.body;
-}
-
-// Raw bytes up, with an optional query string.
-function upload(client, key, bytes, query = '', headers = {}) {
-  return client.request('PUT', `/api/v1/evidence/${key}/content${query}`, { body: bytes, headers: { 'content-type': 'application/octet-stream', ...headers } });
-}
-
-// Bytes down (the test client reads text; packages and images are binary).
-async function fetchBytes(client, method, urlPath) {
-  const res = await fetch(srv.baseUrl + urlPath, { method, headers: { authorization: `Bearer ${tokenOf(client)}` } });
-  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
-}
-
-function verifyCli(file, extra = []) {
-  const r = spawnSync(CUSTOS_BIN, ['evidence', 'verify', file, ...extra], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('upload: custos hashes the content, a wrong declared hash is flagged, content is write-once and stored once', async () => {
   const inc = await logIncident(as.alice);
@@ -100,7 +72,7 @@ test('bad input: clear 4xx naming the field, nothing half-stored', async () => {
   // A body cut short of its Content-Length never becomes content.
   const before = fs.existsSync(path.join(srv.dataDir, 'evidence')) ? fs.readdirSync(path.join(srv.dataDir, 'evidence')).length : 0;
   const raw = await rawExchange(srv.port, [
-    `PUT /api/v1/evidence/${item.key}/content HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokenOf(as.alice)}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n`,
+    `PUT /api/v1/evidence/${item.key}/content HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${as.alice.token}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n`,
     'only a few bytes',
   ], { timeoutMs: 1500 });
   assert.notEqual(raw.status, 201);
