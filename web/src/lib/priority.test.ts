@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MATRIX, priorityOf } from './priority';
 import { abilities, navigation } from './roles';
-import { classify, REPORT_KINDS, withinWords } from './report';
-import type { Category } from '../api/types';
 
 describe('priorityOf', () => {
   it('reads the default matrix as documented', () => {
@@ -46,23 +44,5 @@ describe('abilities and navigation', () => {
     const im = abilities(['incident_manager']);
     expect(im.manage && im.reference && im.work).toBe(true);
     expect(im.admin).toBe(false);
-  });
-});
-
-describe('report form', () => {
-  const cat = (code: string, parent: string | null, active = true): Category => ({ code, name: code, parent, active, builtin: true, security: true });
-  it('maps a kind to its subcategory when the taxonomy has it', () => {
-    const phishing = REPORT_KINDS.find((k) => k.id === 'phishing')!;
-    expect(classify(phishing, [cat('fraud', null), cat('phishing', 'fraud')])).toEqual({ category: 'fraud', subcategory: 'phishing' });
-  });
-  it('falls back to the class, then to "other", when categories were retired', () => {
-    const phishing = REPORT_KINDS.find((k) => k.id === 'phishing')!;
-    expect(classify(phishing, [cat('fraud', null), cat('phishing', 'fraud', false)])).toEqual({ category: 'fraud', subcategory: null });
-    expect(classify(phishing, [])).toEqual({ category: 'other', subcategory: null });
-  });
-  it('says in words how soon the team responds', () => {
-    expect(withinWords(15 * 60_000)).toBe('within 15 minutes');
-    expect(withinWords(4 * 3_600_000)).toBe('within 4 hours');
-    expect(withinWords(72 * 3_600_000)).toBe('within 3 days');
   });
 });
