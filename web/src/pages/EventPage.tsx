@@ -11,6 +11,7 @@ import { IMPACT_HELP, URGENCY_HELP } from '../lib/priority';
 import { describeError, formErrors, NO_ERRORS, type FormErrors } from '../lib/problem';
 import { useMe } from '../lib/session';
 import { NotFound } from './NotFound';
+import { ReportAttachments, ReportNotes } from './event/ReportFiles';
 
 // One report (EVT-…): what was reported and what became of it; for the service desk also the
 // classification and the three decisions (dismiss, merge, promote).
@@ -70,6 +71,8 @@ export default function EventPage() {
           ) : null}
         </dl>
       </section>
+      <ReportAttachments reportKey={e.key} />
+      <ReportNotes reportKey={e.key} open={!decided} />
       {triage ? <TriageForms report={e} onChange={(next) => report.setData(next)} /> : null}
     </div>
   );
