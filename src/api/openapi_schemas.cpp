@@ -700,7 +700,8 @@ constexpr const char* kSchemas = R"json({
       "failures": {"type": "integer"}, "user": {"type": ["string", "null"]},
       "lifted_at": {"type": ["string", "null"], "format": "date-time"},
       "lifted_by": {"type": ["string", "null"], "description": "expiry, or the administrator (user:NAME)"},
-      "lift_reason": {"type": ["string", "null"]}
+      "lift_reason": {"type": ["string", "null"]},
+      "event": {"type": ["string", "null"], "description": "the security event (EVT-…) the ban raised or added a note to"}
     }
   },
   "BanList": {

@@ -221,11 +221,33 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
   // that records it: a ban (one open event per jail and address), an evidence integrity
   // finding. The hooks reference the reports service, which outlives the ban worker and the
   // re-hash job (both stop before the routes go).
+  // A jail's promotion rule may make the event an incident at once (decided by
+  // system:detection through triage); while that incident is open, later bans of the address
+  // are worklog entries on it.
+  for (const auto& j : core.config.detection.jails) {
+    if (!j.critical && j.promote_after == 0) continue;
+    const auto sub =
+        j.incident_subcategory.empty() ? std::nullopt : std::optional(j.incident_subcategory);
+    if (auto p = core.categories->classification_problem(j.incident_category, sub)) {
+      throw std::runtime_error("custos.toml: detection.jails[" + j.name + "].incident_" + p->first +
+                               ": " + p->second);
+    }
+  }
   services->detect->bans().on_ban(
-      [&reports = services->events.reports](store::Connection& c, const detection::Ban& b) {
-        events::report_ban(
-            c, reports,
-            {b.jail, b.address, b.banned_at, b.expires_at, b.ban_number, b.failures, b.user});
+      [&events = services->events](store::Connection& c, const detection::Ban& b) {
+        std::optional<events::PromoteInput> promotion;
+        if (b.promotion) {
+          promotion.emplace();
+          promotion->reason = b.promotion->reason;
+          promotion->category = b.promotion->category;
+          promotion->subcategory = b.promotion->subcategory;
+          promotion->impact = b.promotion->impact;
+          promotion->urgency = b.promotion->urgency;
+        }
+        return std::optional(events::record_ban(
+            c, events.reports, events.triage, events.worklog,
+            {b.jail, b.address, b.banned_at, b.expires_at, b.ban_number, b.failures, b.user},
+            promotion));
       });
   core.evidence->on_integrity_finding(
       [&reports = services->events.reports](store::Connection& c,

@@ -28,6 +28,15 @@ DetectionRuntime::DetectionRuntime(const DetectionConfig& config, store::Databas
     actions_.push_back(std::make_unique<CommandAction>(runner_, c));
     by_name[c.name] = actions_.back().get();
   }
+  for (const auto& w : config_.webhooks) {
+    auto webhook = std::make_unique<WebhookAction>(w, config_.dry_run);
+    webhooks_.push_back(webhook.get());
+    by_name[w.name] = webhook.get();
+    actions_.push_back(std::move(webhook));
+  }
+  actions_.push_back(std::make_unique<AccountLockAction>(db, audit, config_.dry_run,
+                                                         [] { return util::now_ms(); }));
+  by_name["lock-account"] = actions_.back().get();
   std::map<std::string, JailConfig> jails;
   std::map<std::string, std::vector<BanAction*>> jail_actions;
   for (const auto& j : config_.jails) {
@@ -125,6 +134,24 @@ void DetectionRuntime::append_metrics(std::string& out) const {
          {{"", static_cast<double>(b.expired)}});
   metric(out, "custos_detection_bans_lifted_total", "counter", "Bans lifted by an administrator.",
          {{"", static_cast<double>(b.lifted)}});
+  std::vector<std::pair<std::string, double>> delivered, retries, failed, dropped;
+  for (const auto* w : webhooks_) {
+    const std::string label = "{webhook=\"" + w->name() + "\"}";
+    delivered.emplace_back(label, static_cast<double>(w->stats().delivered.load()));
+    retries.emplace_back(label, static_cast<double>(w->stats().retries.load()));
+    failed.emplace_back(label, static_cast<double>(w->stats().failed.load()));
+    dropped.emplace_back(label, static_cast<double>(w->stats().dropped.load()));
+  }
+  if (!webhooks_.empty()) {
+    metric(out, "custos_detection_webhook_delivered_total", "counter",
+           "Ban and lift notifications a webhook receiver accepted (2xx).", delivered);
+    metric(out, "custos_detection_webhook_retries_total", "counter",
+           "Webhook attempts that failed and were tried again.", retries);
+    metric(out, "custos_detection_webhook_failures_total", "counter",
+           "Webhook notifications given up after their last retry.", failed);
+    metric(out, "custos_detection_webhook_dropped_total", "counter",
+           "Webhook notifications not sent: the queue was full or custos stopped.", dropped);
+  }
   out +=
       "# HELP custos_detection_ban_latency_max_ms Longest time from the line that reached "
       "maxretry to the ban's first action.\n# TYPE custos_detection_ban_latency_max_ms gauge\n"

@@ -10,7 +10,9 @@
 
 #include "audit/audit_log.hpp"
 #include "detection/bans/actions.hpp"
+#include "detection/bans/account_lock_action.hpp"
 #include "detection/bans/ban_service.hpp"
+#include "detection/bans/webhook_action.hpp"
 #include "detection/engine/detector.hpp"
 #include "detection/inputs/file_follower.hpp"
 #include "detection/inputs/syslog_server.hpp"
@@ -42,6 +44,7 @@ class DetectionRuntime {
   DetectionConfig config_;
   CommandRunner runner_;
   std::vector<std::unique_ptr<BanAction>> actions_;
+  std::vector<WebhookAction*> webhooks_;  // among actions_, for their metrics
   std::unique_ptr<BanService> bans_;
   std::unique_ptr<Detector> detector_;
   store::Database& db_;

@@ -1,5 +1,8 @@
 #include "events/system_reports.hpp"
 
+#include "auth/system_principal.hpp"
+#include "incidents/incident.hpp"
+#include "incidents/worklog.hpp"
 #include "util/time.hpp"
 #include "util/utf8.hpp"
 
@@ -79,6 +82,34 @@ BanEventResult report_ban(store::Connection& c, const Reports& reports, const Ba
   r.observed_at = ban.banned_at;
   r.location = "jail " + fit(ban.jail, 100);
   return {reports.create(c, r, kDetection, {}, std::nullopt, ban.banned_at), true};
+}
+
+std::string record_ban(store::Connection& c, const Reports& reports, Triage& triage,
+                       incidents::Worklog& worklog, const BanSighting& ban,
+                       const std::optional<PromoteInput>& promotion) {
+  const auto system = auth::system_principal("detection");
+  const auto title = ban_event_title(ban.jail, ban.address);
+  auto worked = c.query_one(
+      "SELECT e.id, e.incident_id FROM events e JOIN incidents i ON i.id = e.incident_id"
+      " WHERE e.channel = 'detection' AND e.reporter_id IS NULL AND e.reporter_email IS NULL"
+      " AND e.title = ? AND i.status NOT IN ('resolved', 'closed', 'cancelled')"
+      " ORDER BY e.id DESC LIMIT 1",
+      {title});
+  if (worked) {
+    incidents::NewWorklogEntry entry;
+    entry.body = "Banned again: " + ban_line(ban) + ".";
+    entry.visibility = "internal";
+    entry.kind = "note";
+    worklog.add(c, worked->i64(1), entry, system, ban.banned_at);
+    return event_key(worked->i64(0));
+  }
+  auto reported = report_ban(c, reports, ban);
+  // The note or the new event holds the event's row from here to the commit, so a person
+  // deciding it at the same moment waits and then finds it decided: one outcome, never two.
+  if (promotion && (reported.event.status == "new" || reported.event.status == "triaging")) {
+    triage.promote(c, reported.event.id, *promotion, system);
+  }
+  return event_key(reported.event.id);
 }
 
 Event report_integrity_finding(store::Connection& c, const Reports& reports,

@@ -13,6 +13,7 @@
 
 #include "events/event.hpp"
 #include "events/reports.hpp"
+#include "events/triage.hpp"
 #include "store/database.hpp"
 
 namespace custos::events {
@@ -48,6 +49,17 @@ struct BanEventResult {
   bool opened = false;
 };
 BanEventResult report_ban(store::Connection& c, const Reports& reports, const BanSighting& ban);
+
+// A ban and the incidents: when the latest event of this jail and address went to an incident
+// (promoted or merged) that is still open, the ban adds a worklog entry to that incident and
+// opens no event. Otherwise it is reported as report_ban() does, and when `promotion` is given
+// (the jail's rule holds) custos promotes the event itself through triage — decided by
+// "system:detection", audited, the incident linked to the event. Returns the event's key.
+// Runs in the ban's transaction, like report_ban(); an event a person decided meanwhile is
+// left as they decided it.
+std::string record_ban(store::Connection& c, const Reports& reports, Triage& triage,
+                       incidents::Worklog& worklog, const BanSighting& ban,
+                       const std::optional<PromoteInput>& promotion);
 
 // Opens an event naming the item and what differs.
 Event report_integrity_finding(store::Connection& c, const Reports& reports,

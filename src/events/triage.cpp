@@ -1,6 +1,7 @@
 #include "events/triage.hpp"
 
 #include "audit/audit_log.hpp"
+#include "auth/system_principal.hpp"
 #include "events/notices.hpp"
 #include "events/reports.hpp"
 #include "incidents/categories.hpp"
@@ -90,13 +91,13 @@ Event Triage::decide(store::Connection& c, const Event& before, const std::strin
   const auto changed = c.execute(
       "UPDATE events SET status = ?, decided_by = ?, decided_at = ?, updated_at = ?,"
       " version = version + 1 WHERE id = ? AND status IN ('new', 'triaging')",
-      {status, who.user_id, now, now, before.id});
+      {status, auth::account_of(who), now, now, before.id});
   if (changed != 1) require_undecided(*load_event(c, before.id));
   Event after = *load_event(c, before.id);
   nlohmann::json d = detail;
   d["from"] = before.status;
   d["outcome"] = status;
-  audit_.append(c, {who.actor(),
+  audit_.append(c, {auth::actor_of(who),
                     "event." + std::string(status == "dismissed" ? "dismiss"
                                            : status == "merged"  ? "merge"
                                                                  : "promote"),
@@ -190,11 +191,18 @@ std::optional<Event> Triage::merge(std::int64_t id, const MergeInput& in,
 
 std::optional<Event> Triage::promote(std::int64_t id, const PromoteInput& in,
                                      const auth::Principal& who) {
+  std::optional<Event> out;
+  db_.write([&](store::Connection& c) { out = promote(c, id, in, who); });
+  return out;
+}
+
+std::optional<Event> Triage::promote(store::Connection& c, std::int64_t id, const PromoteInput& in,
+                                     const auth::Principal& who) {
   check_reason(in.reason);
   std::optional<Event> out;
-  db_.write([&](store::Connection& c) {
+  {
     auto e = load_event(c, id);
-    if (!e) return;
+    if (!e) return out;
     require_undecided(*e);
     const auto category = in.category ? in.category : e->category;
     if (!category) {
@@ -242,7 +250,7 @@ std::optional<Event> Triage::promote(std::int64_t id, const PromoteInput& in,
          {"incident_reporter", e->reporter ? nlohmann::json(*e->reporter)
                                            : nlohmann::json(e->reporter_email.value_or(""))}},
         who, now);
-  });
+  }
   return out;
 }
 

@@ -59,6 +59,9 @@ class Triage {
   std::optional<Event> merge(std::int64_t id, const MergeInput& input, const auth::Principal& who);
   std::optional<Event> promote(std::int64_t id, const PromoteInput& input,
                                const auth::Principal& who);
+  // The same inside the caller's transaction (a ban promoting its own security event).
+  std::optional<Event> promote(store::Connection& c, std::int64_t id, const PromoteInput& input,
+                               const auth::Principal& who);
 
  private:
   void check_classification(const std::string& category,

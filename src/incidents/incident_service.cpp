@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "audit/audit_log.hpp"
+#include "auth/system_principal.hpp"
 #include "incidents/bulk_insert.hpp"
 #include "incidents/escalation.hpp"
 #include "incidents/groups.hpp"
@@ -312,7 +313,7 @@ Incident IncidentService::create(store::Connection& c, const IncidentFields& f,
          list_json(in.affected_services),
          list_json(in.affected_assets),
          in.source,
-         who.user_id,
+         auth::account_of(who),
          store::maybe(group ? std::optional(group->id) : std::nullopt),
          store::maybe(assignee),
          std::int64_t{level},
@@ -334,7 +335,7 @@ Incident IncidentService::create(store::Connection& c, const IncidentFields& f,
     out = *load(c, row->i64(0));
     write_sla_fields(c, out, now);
     write_search_document(c, out);
-    audit_.append(c, {who.actor(),
+    audit_.append(c, {auth::actor_of(who),
                       "incident.create",
                       "incident",
                       incident_key(out.id),

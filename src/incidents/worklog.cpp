@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "audit/audit_log.hpp"
+#include "auth/system_principal.hpp"
 #include "incidents/search.hpp"
 #include "util/time.hpp"
 
@@ -98,7 +99,7 @@ std::optional<WorklogEntry> Worklog::add(store::Connection& c, std::int64_t inci
     auto row = c.query_one(
         "INSERT INTO worklog (incident_id, author_id, visibility, kind, audience, body, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        {incident_id, who.user_id, *resolved.visibility, *resolved.kind,
+        {incident_id, auth::account_of(who), *resolved.visibility, *resolved.kind,
          store::maybe(resolved.audience), resolved.body, now});
     out = WorklogEntry{row->i64(0),    incident_id,       who.username,  *resolved.visibility,
                        *resolved.kind, resolved.audience, resolved.body, now};
@@ -110,7 +111,8 @@ std::optional<WorklogEntry> Worklog::add(store::Connection& c, std::int64_t inci
                              {"kind", out->kind},
                              {"body_bytes", out->body.size()}};
     if (out->audience) detail["audience"] = *out->audience;
-    audit_.append(c, {who.actor(), "incident.worklog_add", "incident", access->key(), detail});
+    audit_.append(c,
+                  {auth::actor_of(who), "incident.worklog_add", "incident", access->key(), detail});
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // a ban starts (also when active bans are re-applied at start-up) and when it is lifted.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,13 @@ struct BanTarget {
   std::string jail;
   IpAddress address;
   std::int64_t seconds = 0;  // how long the ban still runs (for timeout sets)
+  // The ban as recorded, for the actions that tell others about it (webhook, account lock).
+  std::int64_t ban_id = 0;                     // 0 before the ban is recorded
+  std::int64_t banned_at = 0, expires_at = 0;  // epoch ms
+  int ban_number = 1;
+  int failures = 0;
+  std::optional<std::string> user;   // the user name the last failure named
+  std::optional<std::string> event;  // the security event's key (EVT-…), once recorded
 };
 
 class BanAction {
@@ -24,6 +32,11 @@ class BanAction {
   [[nodiscard]] virtual const std::string& name() const = 0;
   // Prepares what the action needs (nftables: the table and sets); once at start-up.
   virtual void setup() {}
+  // An enforcing action (the firewall, a command) runs before the ban is recorded, so that it
+  // takes effect within milliseconds of the line, and again when start-up re-applies active
+  // bans. The others (webhook, account lock) run once the ban is recorded, with its id and
+  // event, and are not repeated at start-up.
+  [[nodiscard]] virtual bool enforces() const { return true; }
   virtual void ban(const BanTarget& target) = 0;
   // `expired`: the ban ran out (a timeout set has already dropped it by itself).
   virtual void unban(const BanTarget& target, bool expired) = 0;

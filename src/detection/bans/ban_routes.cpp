@@ -53,7 +53,8 @@ nlohmann::json to_json(const Ban& b) {
           {"user", opt_text(b.user)},
           {"lifted_at", opt_time(b.lifted_at)},
           {"lifted_by", opt_text(b.lifted_by)},
-          {"lift_reason", opt_text(b.lift_reason)}};
+          {"lift_reason", opt_text(b.lift_reason)},
+          {"event", opt_text(b.event)}};
 }
 
 void add_ban_routes(api::Router& router, BanService& bans) {

@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, jail, address, family, banned_at, expires_at, ban_number, failures, user_name, "
-    "lifted_at, lifted_by, lift_reason";
+    "lifted_at, lifted_by, lift_reason, event_key";
 constexpr std::size_t kQueueLimit = 100'000;  // requests beyond this are dropped (and counted)
 constexpr const char* kActor = "system:detection";
 
@@ -28,6 +28,7 @@ Ban ban_of(const store::Row& r) {
   b.lifted_at = r.opt_i64(9);
   b.lifted_by = r.opt_str(10);
   b.lift_reason = r.opt_str(11);
+  b.event = r.opt_str(12);
   return b;
 }
 
@@ -52,6 +53,13 @@ BanTarget target_of(const Ban& b, std::int64_t now_ms) {
   t.jail = b.jail;
   if (auto a = IpAddress::parse(b.address)) t.address = *a;
   t.seconds = std::max<std::int64_t>(1, (b.expires_at - now_ms + 999) / 1000);
+  t.ban_id = b.id;
+  t.banned_at = b.banned_at;
+  t.expires_at = b.expires_at;
+  t.ban_number = b.ban_number;
+  t.failures = b.failures;
+  t.user = b.user;
+  t.event = b.event;
   return t;
 }
 
@@ -68,10 +76,12 @@ BanService::BanService(store::Database& db, const audit::AuditLog& audit,
 
 BanService::~BanService() { stop(); }
 
-void BanService::run_actions(const std::string& jail, const BanTarget& target, bool ban) {
+void BanService::run_actions(const std::string& jail, const BanTarget& target, bool ban,
+                             bool enforcing) {
   auto it = actions_.find(jail);
   if (it == actions_.end()) return;
   for (auto* action : it->second) {
+    if (action->enforces() != enforcing) continue;
     if (ban)
       action->ban(target);
     else
@@ -100,7 +110,7 @@ void BanService::start() {
   }
   for (const auto& b : active) {
     if (!jails_.contains(b.jail)) continue;  // a jail since removed: recorded, not enforced
-    run_actions(b.jail, target_of(b, now), true);
+    run_actions(b.jail, target_of(b, now), true, true);
   }
   if (!active.empty()) spdlog::info("detection: re-applied {} active ban(s)", active.size());
   {
@@ -178,22 +188,30 @@ std::optional<Ban> BanService::apply(const BanRequest& request) {
     }
     stats_.active = active_.size();
   }
-  // The length depends on earlier bans of this address in this jail; one indexed count.
+  // The length depends on earlier bans of this address in this jail, and the promotion rule
+  // on those within its window; one indexed read.
+  ban.banned_at = clock_();
   std::int64_t earlier = 0;
+  std::int64_t recent = 0;
   db_.read([&](store::Connection& c) {
-    earlier = c.query_one("SELECT COUNT(*) FROM detection_bans WHERE jail = ? AND address = ?",
-                          {ban.jail, ban.address})
-                  ->i64(0);
+    const auto row = c.query_one(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN banned_at > ? THEN 1 ELSE 0 END), 0) FROM "
+        "detection_bans WHERE jail = ? AND address = ?",
+        {ban.banned_at - jail->second.promote_window * 1000, ban.jail, ban.address});
+    earlier = row->i64(0);
+    recent = row->i64(1);
   });
   ban.ban_number = static_cast<int>(earlier + 1);
+  ban.promotion = promotion_for(jail->second, static_cast<int>(recent + 1));
   const auto seconds = ban_seconds(jail->second, ban.ban_number);
-  ban.banned_at = clock_();
   ban.expires_at = ban.banned_at + seconds * 1000;
 
   // Enforce first: the firewall closes before the bookkeeping.
-  BanTarget target{ban.jail, request.address, seconds};
+  BanTarget target = target_of(ban, ban.banned_at);
+  target.address = request.address;
+  target.seconds = seconds;
   const auto started = std::chrono::steady_clock::now();
-  run_actions(ban.jail, target, true);
+  run_actions(ban.jail, target, true, true);
   const double latency_ms =
       std::chrono::duration<double, std::milli>(started - request.detected).count();
 
@@ -208,7 +226,10 @@ std::optional<Ban> BanService::apply(const BanRequest& request) {
                 std::int64_t{ban.ban_number}, std::int64_t{ban.failures}, store::maybe(ban.user)})
               ->i64(0);
       audit_.append(c, {kActor, "detection.ban", "ban", std::to_string(ban.id), audit_detail(ban)});
-      if (on_ban_) on_ban_(c, ban);
+      if (on_ban_) ban.event = on_ban_(c, ban);
+      if (ban.event) {
+        c.execute("UPDATE detection_bans SET event_key = ? WHERE id = ?", {*ban.event, ban.id});
+      }
     });
   } catch (const store::UniqueViolation&) {
     // Another server sharing the database banned it first: theirs is the record.
@@ -218,6 +239,9 @@ std::optional<Ban> BanService::apply(const BanRequest& request) {
   }
   spdlog::info("detection: banned {} in jail {} for {} s (ban #{}, {} failures)", ban.address,
                ban.jail, seconds, ban.ban_number, ban.failures);
+  target.ban_id = ban.id;
+  target.event = ban.event;
+  run_actions(ban.jail, target, true, false);
   std::lock_guard lock(mutex_);
   ++stats_.bans;
   stats_.last_latency_ms = latency_ms;
@@ -293,7 +317,8 @@ std::optional<Ban> BanService::lift(std::int64_t id, const std::string& actor,
     changed = true;
   });
   if (changed) {
-    run_actions(ban->jail, target_of(*ban, now), false);
+    run_actions(ban->jail, target_of(*ban, now), false, true);
+    run_actions(ban->jail, target_of(*ban, now), false, false);
     forget_active(*ban);
     std::lock_guard lock(mutex_);
     ++stats_.lifted;

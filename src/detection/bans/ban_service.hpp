@@ -24,6 +24,7 @@
 
 #include "audit/audit_log.hpp"
 #include "detection/bans/actions.hpp"
+#include "detection/bans/promotion_rule.hpp"
 #include "detection/engine/jail.hpp"
 #include "store/database.hpp"
 
@@ -42,6 +43,9 @@ struct Ban {
   std::optional<std::int64_t> lifted_at;
   std::optional<std::string> lifted_by;
   std::optional<std::string> lift_reason;
+  std::optional<std::string> event;  // the security event (EVT-…) the ban raised or noted
+  // A new ban whose jail's rule says its security event becomes an incident (not stored).
+  std::optional<Promotion> promotion;
   [[nodiscard]] bool active() const { return !lifted_at.has_value(); }
 };
 
@@ -57,8 +61,9 @@ class BanService {
  public:
   using Clock = std::function<std::int64_t()>;  // epoch ms
   // Called with every new ban inside the transaction that records it (the server raises a
-  // security event there). Throwing rolls the record back; the actions have already run.
-  using BanHook = std::function<void(store::Connection&, const Ban&)>;
+  // security event there, and returns its key to be kept with the ban). Throwing rolls the
+  // record back; the enforcing actions have already run.
+  using BanHook = std::function<std::optional<std::string>(store::Connection&, const Ban&)>;
 
   // `actions[jail]` are the actions of each jail (shared across jails, owned elsewhere).
   BanService(store::Database& db, const audit::AuditLog& audit,
@@ -105,7 +110,8 @@ class BanService {
 
  private:
   void loop();
-  void run_actions(const std::string& jail, const BanTarget& target, bool ban);
+  // `enforcing`: only the actions that enforce (true) or only the others (false).
+  void run_actions(const std::string& jail, const BanTarget& target, bool ban, bool enforcing);
   void forget_active(const Ban& ban);
 
   store::Database& db_;

@@ -200,6 +200,55 @@ TEST_P(BanServiceTest, QueuedRequestsAreAppliedByTheWorker) {
   EXPECT_LT(service_->stats().max_latency_ms, 1000.0);
 }
 
+// A notifying action: records what it was told, after the ban was recorded.
+class RecordingNotifier : public BanAction {
+ public:
+  [[nodiscard]] const std::string& name() const override { return name_; }
+  [[nodiscard]] bool enforces() const override { return false; }
+  void ban(const BanTarget& t) override { told.push_back("ban " + t.event.value_or("-")); }
+  void unban(const BanTarget& t, bool expired) override {
+    told.push_back(std::string(expired ? "expire " : "lift ") + t.event.value_or("-"));
+  }
+  std::vector<std::string> told;
+  std::string name_ = "notifier";
+};
+
+TEST_P(BanServiceTest, TheEventKeyIsKeptAndNotifyingActionsRunAfterTheRecordWithIt) {
+  RecordingNotifier notifier;
+  jail_.promote_after = 2;
+  jail_.promote_window = 3600;
+  service_ = std::make_unique<BanService>(
+      *db_, audit_, std::map<std::string, JailConfig>{{"sshd", jail_}},
+      std::map<std::string, std::vector<BanAction*>>{{"sshd", {nft_.get(), &notifier}}},
+      [this] { return now_ms_; });
+  std::vector<bool> promoted;
+  service_->on_ban([&](store::Connection&, const Ban& b) -> std::optional<std::string> {
+    promoted.push_back(b.promotion.has_value());
+    return "EVT-" + std::to_string(b.ban_number);
+  });
+  const auto first = service_->apply(request("192.0.2.40"));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->event, "EVT-1");
+  EXPECT_EQ(service_->get(first->id)->event, "EVT-1");
+  ASSERT_TRUE(service_->lift(first->id, "user:admin", "test"));
+  now_ms_ += 1000;
+  const auto second = service_->apply(request("192.0.2.40"));
+  ASSERT_TRUE(second);
+  now_ms_ = second->expires_at;
+  EXPECT_EQ(service_->expire_due(), 1);
+  // An hour and more later the count starts afresh: the third ban alone is below the rule.
+  now_ms_ += 3600'000;
+  ASSERT_TRUE(service_->apply(request("192.0.2.40")));
+  EXPECT_EQ(promoted, (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(notifier.told, (std::vector<std::string>{"ban EVT-1", "lift EVT-1", "ban EVT-2",
+                                                     "expire EVT-2", "ban EVT-3"}));
+  // Start-up re-applies active bans through the enforcing actions only.
+  const auto told = notifier.told.size();
+  service_->start();
+  service_->stop();
+  EXPECT_EQ(notifier.told.size(), told);
+}
+
 // "Postgres/…" so that the PostgreSQL run of the unit tests (filter Postgres*) picks them up.
 INSTANTIATE_TEST_SUITE_P(Sqlite, BanServiceTest, ::testing::Values(store::Backend::sqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, BanServiceTest, ::testing::Values(store::Backend::postgres));

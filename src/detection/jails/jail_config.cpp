@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include <curl/curl.h>
+
 #include "detection/engine/address.hpp"
 
 namespace custos::detection {
@@ -27,6 +29,42 @@ void check_range(const std::string& where, std::int64_t value, std::int64_t min,
     fail(where, "must be between " + std::to_string(min) + " and " + std::to_string(max) + " (is " +
                     std::to_string(value) + ")");
   }
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool one_of(const std::string& value, std::initializer_list<const char*> names) {
+  return std::any_of(names.begin(), names.end(), [&](const char* n) { return value == n; });
+}
+
+// http:// or https:// with a host, as libcurl (which will send to it) reads it.
+std::optional<std::string> url_problem(const std::string& url) {
+  if (lower(url.substr(0, 7)) != "http://" && lower(url.substr(0, 8)) != "https://")
+    return "must be an http:// or https:// URL";
+  if (std::any_of(url.begin(), url.end(),
+                  [](unsigned char c) { return c <= 0x20 || c == 0x7F || c >= 0x80; }))
+    return "must not contain spaces, control or non-ASCII characters";
+  CURLU* handle = curl_url();
+  char* host = nullptr;
+  const bool ok = curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+                  curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != nullptr &&
+                  *host != '\0';
+  curl_free(host);
+  curl_url_cleanup(handle);
+  if (!ok) return "is not a valid URL with a host";
+  return std::nullopt;
+}
+
+// RFC 9110 token characters.
+bool header_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
 }
 
 }  // namespace
@@ -105,6 +143,25 @@ void validate(const DetectionConfig& config) {
       }
     }
   }
+  actions.insert("lock-account");
+  for (const auto& w : config.webhooks) {
+    const std::string where = "detection.webhooks[" + w.name + "]";
+    if (!plain_name(w.name)) fail(where + ".name", "must be 1-32 letters, digits, - _ .");
+    if (!actions.insert(w.name).second)
+      fail(where + ".name", "is used twice (by an action, a webhook, or is built in)");
+    if (auto problem = url_problem(w.url)) fail(where + ".url", *problem);
+    for (const auto& [name, value] : w.headers) {
+      if (!header_name(name)) fail(where + ".headers", "'" + name + "' is not a header name");
+      if (one_of(lower(name), {"content-type", "content-length", "host"}))
+        fail(where + ".headers." + name, "is set by custos");
+      // The value is not quoted: it may be a secret.
+      if (std::any_of(value.begin(), value.end(),
+                      [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7F; }))
+        fail(where + ".headers." + name, "the value must not contain control characters");
+    }
+    check_range(where + ".timeout", w.timeout, 1, 300);
+    check_range(where + ".retries", w.retries, 0, 10);
+  }
   std::set<std::string> jails;
   for (const auto& j : config.jails) {
     const std::string where = "detection.jails[" + j.name + "]";
@@ -128,9 +185,20 @@ void validate(const DetectionConfig& config) {
     }
     for (const auto& a : j.actions) {
       if (!actions.contains(a)) {
-        fail(where + ".actions", "'" + a + "' is neither nftables nor a [[detection.actions]]");
+        fail(where + ".actions",
+             "'" + a +
+                 "' is neither nftables, lock-account, a [[detection.actions]] nor a "
+                 "[[detection.webhooks]]");
       }
     }
+    check_range(where + ".promote_after", j.promote_after, 0, 1000);
+    check_range(where + ".promote_window", j.promote_window, 1, 366 * 86400);
+    if (j.incident_category.empty() || j.incident_category.size() > 64)
+      fail(where + ".incident_category", "must name a category of the incident taxonomy");
+    if (!one_of(j.incident_impact, {"extensive", "significant", "moderate", "minor"}))
+      fail(where + ".incident_impact", "must be one of extensive, significant, moderate, minor");
+    if (!one_of(j.incident_urgency, {"critical", "high", "medium", "low"}))
+      fail(where + ".incident_urgency", "must be one of critical, high, medium, low");
   }
 }
 

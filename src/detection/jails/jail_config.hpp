@@ -1,5 +1,5 @@
 #pragma once
-// What custos.toml says about detection: log sources, command actions and jails. Plain data;
+// What custos.toml says about detection: log sources, actions and jails. Plain data;
 // `parse_detection_config` (jail_config_toml.hpp) reads it and `validate` checks it, naming
 // the jail (or source, or action) and the option in every message.
 #include <cstdint>
@@ -29,6 +29,17 @@ struct CommandActionConfig {
   std::vector<std::string> unban;  // empty: nothing to undo
 };
 
+// A URL told of each ban and lift with a JSON body (see docs/detection.md). Header values may
+// come from the environment or a file, so that a secret such as an Authorization header stays
+// out of custos.toml; they are resolved when the configuration is read and never logged.
+struct WebhookConfig {
+  std::string name;
+  std::string url;                                           // http:// or https://
+  std::vector<std::pair<std::string, std::string>> headers;  // name, value (resolved)
+  std::int64_t timeout = 10;                                 // seconds per attempt
+  int retries = 3;  // further attempts after a failed one, with growing pauses
+};
+
 struct JailConfig {
   std::string name;
   std::filesystem::path filter;                                     // a fail2ban filter file
@@ -41,8 +52,19 @@ struct JailConfig {
   // at most bantime_max. factor 1: every ban lasts bantime.
   double bantime_factor = 1.0;
   std::int64_t bantime_max = 7 * 86400;
-  std::vector<std::string> ignoreip;                // addresses and CIDR ranges
-  std::vector<std::string> actions = {"nftables"};  // "nftables" or a command action's name
+  std::vector<std::string> ignoreip;  // addresses and CIDR ranges
+  // "nftables", "lock-account", or the name of a command action or webhook
+  std::vector<std::string> actions = {"nftables"};
+  // Promotion of the ban's security event to an incident: at once when the jail guards a
+  // critical asset, else when this address has been banned `promote_after` times within
+  // `promote_window` (0: never by count). The incident is classified as configured here.
+  bool critical = false;
+  int promote_after = 0;
+  std::int64_t promote_window = 3600;  // seconds
+  std::string incident_category = "intrusion-attempt";
+  std::string incident_subcategory = "brute-force";  // empty: none
+  std::string incident_impact = "moderate";
+  std::string incident_urgency = "high";
 };
 
 struct DetectionConfig {
@@ -52,12 +74,13 @@ struct DetectionConfig {
   std::size_t max_tracked = 1'000'000;  // addresses counted per jail before eviction
   std::vector<SourceConfig> sources;
   std::vector<CommandActionConfig> commands;
+  std::vector<WebhookConfig> webhooks;
   std::vector<JailConfig> jails;
 };
 
 // Throws std::runtime_error "detection.jails[NAME].OPTION: problem" for the first problem:
-// names, references to sources and actions, ranges, ignoreip entries. The filter file itself
-// is loaded (and checked) when the detector starts.
+// names, references to sources and actions, ranges, ignoreip entries, webhook URLs and headers. The
+// filter file itself is loaded (and checked) when the detector starts.
 void validate(const DetectionConfig& config);
 
 // "600", "10m", "1h", "2d", "1w" → seconds; nullopt when malformed.

@@ -1,7 +1,10 @@
 #include "detection/jails/jail_config_toml.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 namespace custos::detection {
@@ -113,6 +116,62 @@ CommandActionConfig parse_action(const std::string& where, const toml::table& ta
   return a;
 }
 
+// A header value: a string, or { env = "NAME" } / { file = "/path" } for a secret kept out of
+// custos.toml. Messages name where the value should come from, never the value.
+std::string header_value(const std::string& where, const toml::node& node) {
+  if (node.is_string()) return *node.value<std::string>();
+  const auto* from = node.as_table();
+  if (from == nullptr || from->size() != 1)
+    fail(where, "must be a string, { env = \"VARIABLE\" } or { file = \"/path\" }");
+  const auto& [key, value] = *from->begin();
+  const std::string source = text(where + "." + std::string(key.str()), value);
+  if (key.str() == "env") {
+    const char* v = std::getenv(source.c_str());
+    if (v == nullptr || *v == '\0')
+      fail(where, "the environment variable " + source + " is not set");
+    return v;
+  }
+  if (key.str() == "file") {
+    std::ifstream in(source, std::ios::binary);
+    if (!in) fail(where, "cannot read " + source);
+    std::ostringstream content;
+    content << in.rdbuf();
+    std::string v = content.str();
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.pop_back();
+    if (v.empty()) fail(where, source + " is empty");
+    return v;
+  }
+  fail(where, "must be a string, { env = \"VARIABLE\" } or { file = \"/path\" }");
+}
+
+WebhookConfig parse_webhook(const std::string& where, const toml::table& table) {
+  WebhookConfig w;
+  for (const auto& [key, value] : table) {
+    const std::string k(key.str());
+    const std::string at = where + "." + k;
+    if (k == "name")
+      w.name = text(at, value);
+    else if (k == "url")
+      w.url = text(at, value);
+    else if (k == "headers") {
+      const auto* headers = value.as_table();
+      if (headers == nullptr)
+        fail(at, "must be a table, e.g. { Authorization = { env = \"SOC_TOKEN\" } }");
+      for (const auto& [name, v] : *headers) {
+        const std::string header(name.str());
+        w.headers.emplace_back(header, header_value(at + "." + header, v));
+      }
+    } else if (k == "timeout")
+      w.timeout = duration(at, value);
+    else if (k == "retries")
+      w.retries = static_cast<int>(std::clamp<std::int64_t>(integer(at, value), -1, 1000));
+    else
+      fail(at, "unknown option");
+  }
+  if (w.url.empty()) fail(where + ".url", "is required (an http:// or https:// URL)");
+  return w;
+}
+
 JailConfig parse_jail(const std::string& where, const toml::table& table) {
   JailConfig j;
   for (const auto& [key, value] : table) {
@@ -149,6 +208,20 @@ JailConfig parse_jail(const std::string& where, const toml::table& table) {
       j.ignoreip = strings(at, value);
     else if (k == "actions")
       j.actions = strings(at, value);
+    else if (k == "critical")
+      j.critical = boolean(at, value);
+    else if (k == "promote_after")
+      j.promote_after = static_cast<int>(std::clamp<std::int64_t>(integer(at, value), -1, 1 << 30));
+    else if (k == "promote_window")
+      j.promote_window = duration(at, value);
+    else if (k == "incident_category")
+      j.incident_category = text(at, value);
+    else if (k == "incident_subcategory")
+      j.incident_subcategory = text(at, value);
+    else if (k == "incident_impact")
+      j.incident_impact = text(at, value);
+    else if (k == "incident_urgency")
+      j.incident_urgency = text(at, value);
     else
       fail(at, "unknown option");
   }
@@ -177,6 +250,10 @@ DetectionConfig parse_detection_config(const toml::table& detection) {
     else if (k == "actions")
       each_entry(at, value, [&](const std::string& w, const toml::table& t) {
         config.commands.push_back(parse_action(w, t));
+      });
+    else if (k == "webhooks")
+      each_entry(at, value, [&](const std::string& w, const toml::table& t) {
+        config.webhooks.push_back(parse_webhook(w, t));
       });
     else if (k == "jails")
       each_entry(at, value, [&](const std::string& w, const toml::table& t) {
