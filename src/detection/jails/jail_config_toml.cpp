@@ -123,15 +123,15 @@ std::string header_value(const std::string& where, const toml::node& node) {
   const auto* from = node.as_table();
   if (from == nullptr || from->size() != 1)
     fail(where, "must be a string, { env = \"VARIABLE\" } or { file = \"/path\" }");
-  const auto& [key, value] = *from->begin();
-  const std::string source = text(where + "." + std::string(key.str()), value);
-  if (key.str() == "env") {
+  const std::string kind(from->cbegin()->first.str());
+  const std::string source = text(where + "." + kind, *from->get(kind));
+  if (kind == "env") {
     const char* v = std::getenv(source.c_str());
     if (v == nullptr || *v == '\0')
       fail(where, "the environment variable " + source + " is not set");
     return v;
   }
-  if (key.str() == "file") {
+  if (kind == "file") {
     std::ifstream in(source, std::ios::binary);
     if (!in) fail(where, "cannot read " + source);
     std::ostringstream content;
