@@ -190,8 +190,9 @@ test('a webhook receives the ban with its event, a secret header from the enviro
       expires_at: undefined, ban_number: 1, failures: 2, user: 'u1', event: ban.event, ban_id: ban.id },
   );
   assert.equal(Date.parse(hook.body.expires_at), Date.parse(ban.expires_at));
+  await waitFor('the delivery counted', async () =>
+    (await metric('custos_detection_webhook_delivered_total{webhook="soc"}')) === 1);
   assert.equal(await metric('custos_detection_webhook_retries_total{webhook="soc"}'), 1);
-  assert.equal(await metric('custos_detection_webhook_delivered_total{webhook="soc"}'), 1);
 });
 
 test('a webhook nobody answers is retried, then counted as failed; the log names it without its secret', async () => {
