@@ -56,13 +56,19 @@ url = "http://127.0.0.1:${deadPort}/nobody-listens"
 timeout = "2s"
 retries = 1
 
+[[detection.webhooks]]
+name = "slow"
+url = "http://127.0.0.1:${receiverPort}/never-answers"
+timeout = 1
+retries = 0
+
 [[detection.jails]]
 name = "webapp"
 filter = "${path.join(dir, 'webapp.conf')}"
 sources = ["syslog"]
 maxretry = 2
 bantime = "1h"
-actions = ["soc", "dead"]
+actions = ["soc", "dead", "slow"]
 promote_after = 2
 promote_window = "1h"
 incident_impact = "significant"
@@ -137,6 +143,7 @@ const metric = async (line) => {
 
 before(async () => {
   receiver = http.createServer((req, res) => {
+    if (req.url === '/never-answers') return;  // custos must give up on its own
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
@@ -204,6 +211,56 @@ test('a webhook nobody answers is retried, then counted as failed; the log names
   assert.match(log, /detection webhook dead: ban of 203\.0\.113\.50 in webapp not delivered, given up after 2 attempt\(s\)/);
   assert.ok(!log.includes(SECRET) && !log.includes('webhook-secret'), 'the secret is never logged');
   assert.ok(!log.includes('/nobody-listens'), 'nor the URL');
+  // A receiver that never answers costs one timeout, not a stuck queue.
+  await waitFor('the slow webhook to time out', async () =>
+    (await metric('custos_detection_webhook_failures_total{webhook="slow"}')) === 1);
+  assert.match(srv.log(), /detection webhook slow: ban of 203\.0\.113\.50 in webapp not delivered, given up after 1 attempt\(s\): Timeout was reached/);
+});
+
+test('in dry-run mode a webhook and lock-account log what they would do and do nothing', async () => {
+  const dry = await startServer({ serve: false, env: { TZ: 'UTC', SOC_WEBHOOK_TOKEN: SECRET } });
+  const port = await freePort();
+  fs.writeFileSync(path.join(dry.dataDir, 'webapp.conf'), FILTERS['webapp.conf']);
+  const file = path.join(dry.dataDir, 'custos.toml');
+  fs.writeFileSync(file, `
+[detection]
+dry_run = true
+[[detection.sources]]
+name = "syslog"
+type = "syslog-udp"
+listen = "127.0.0.1:${port}"
+[[detection.webhooks]]
+name = "soc"
+url = "http://127.0.0.1:${receiverPort}/hooks/dry"
+headers = { Authorization = { env = "SOC_WEBHOOK_TOKEN" } }
+[[detection.jails]]
+name = "webapp"
+filter = "${path.join(dry.dataDir, 'webapp.conf')}"
+sources = ["syslog"]
+maxretry = 2
+actions = ["soc", "lock-account"]
+`);
+  dry.opts.args = ['--config', file];
+  await dry.start();
+  await dry.createUser('u1', ['agent']);
+  const socket = dgram.createSocket('udp4');
+  for (const user of ['u0', 'u1']) {
+    const m = rfc5424('webapp', `webapp[900]: login failure for user ${user} from 192.0.2.99`);
+    await new Promise((resolve, reject) => socket.send(m, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+  }
+  socket.close();
+  const line = await waitFor('the dry-run lines', () =>
+    dry.log().split('\n').find((l) => l.includes('detection dry-run: webhook soc: POST ')));
+  const body = JSON.parse(line.slice(line.indexOf('POST ') + 5));
+  assert.equal(body.type, 'ban');
+  assert.equal(body.address, '192.0.2.99');
+  assert.match(body.event, /^EVT-\d+$/);
+  assert.match(dry.log(), /detection dry-run: lock-account "u1" until \d{4}-/);
+  await sleep(300);
+  assert.equal(received.filter((r) => r.url === '/hooks/dry').length, 0, 'nothing was sent');
+  const lockouts = await (await dry.adminClient()).get('/api/v1/lockouts');
+  assert.equal(lockouts.body.items.length, 0, 'nothing was locked');
+  assert.ok(!dry.log().includes(SECRET));
 });
 
 test('lifting a ban tells the webhook; the second ban within the window promotes the event to an incident', async () => {
