@@ -38,6 +38,7 @@ struct WebhookConfig {
   std::vector<std::pair<std::string, std::string>> headers;  // name, value (resolved)
   std::int64_t timeout = 10;                                 // seconds per attempt
   int retries = 3;  // further attempts after a failed one, with growing pauses
+  bool operator==(const WebhookConfig&) const = default;
 };
 
 struct JailConfig {
