@@ -148,7 +148,9 @@ bool PackageStream::next(std::string& out) {
       reader_.reset();
       ++file_index_;
     }
-    if (out.size() >= kChunk || !more) return true;
+    // A file that ended on a block boundary with an empty last read leaves nothing to send:
+    // returning true with nothing would tell the server "not ready yet" and stall the answer.
+    if (out.size() >= kChunk || (!more && !out.empty())) return true;
   }
   out += tar::trailer(written_);
   finished_ = true;

@@ -83,6 +83,43 @@ std::string problems(const VerifyResult& r) {
   return out;
 }
 
+// Reads like a file does: the last piece with "more", then an empty read at the end.
+class FileLikeReader final : public ContentReader {
+ public:
+  explicit FileLikeReader(std::string s) : s_(std::move(s)) {}
+  bool read(std::string& out) override {
+    if (at_ == s_.size()) return false;
+    const auto n = std::min<std::size_t>(4096, s_.size() - at_);
+    out.append(s_, at_, n);
+    at_ += n;
+    return true;
+  }
+  [[nodiscard]] std::uint64_t size() const override { return s_.size(); }
+
+ private:
+  std::string s_;
+  std::size_t at_ = 0;
+};
+
+// Every piece but the last carries bytes: an empty one means "nothing yet" to the server, which
+// then waits. A file of whole 512-byte blocks ends without padding, the case that once stalled.
+TEST(EvidencePackage, EveryPieceCarriesBytes) {
+  const std::string content(3 * 1024 * 1024, 'x');
+  PackageStream stream("{}\n", "{}\n",
+                       {{"files/EVD-000001", content.size(),
+                         [content] { return std::make_unique<FileLikeReader>(content); }}},
+                       0);
+  std::string all;
+  while (true) {
+    std::string piece;
+    const bool more = stream.next(piece);
+    all += piece;
+    if (!more) break;
+    ASSERT_FALSE(piece.empty()) << "an empty piece at byte " << all.size();
+  }
+  EXPECT_EQ(all.size(), stream.size());
+}
+
 TEST(EvidencePackage, IntactPackageVerifies) {
   const auto key = audit::SigningKey::generate();
   const auto p = build_package(key, "disk image bytes\n");
