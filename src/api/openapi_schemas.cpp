@@ -718,3 +718,50 @@ const nlohmann::json& openapi_schemas() {
 }
 
 }  // namespace custos::api
+  },
+  "RegulatoryRegime": {
+    "type": "object", "required": ["flagged", "aware_at", "flagged_at", "flagged_by", "withdrawn_at", "withdrawn_by", "withdraw_reason"],
+    "properties": {"flagged": {"type": "boolean"}, "aware_at": {"type": ["string", "null"], "format": "date-time"},
+      "flagged_at": {"type": ["string", "null"], "format": "date-time"}, "flagged_by": {"type": ["string", "null"]},
+      "withdrawn_at": {"type": ["string", "null"], "format": "date-time"}, "withdrawn_by": {"type": ["string", "null"]},
+      "withdraw_reason": {"type": ["string", "null"]}}
+  },
+  "RegulatoryObligation": {
+    "type": "object", "required": ["obligation", "regime", "title", "starts_at", "due_at", "remaining_seconds", "state", "submitted_at", "recipient", "reference", "note", "recorded_by", "recorded_at", "overdue_at", "reminders_percent"],
+    "properties": {
+      "obligation": {"type": "string", "enum": ["gdpr_notification", "nis2_early_warning", "nis2_notification", "nis2_final_report"]},
+      "regime": {"type": "string", "enum": ["gdpr", "nis2"]}, "title": {"type": "string"},
+      "starts_at": {"type": "string", "format": "date-time", "description": "awareness, or (final report) the incident notification or its deadline"},
+      "due_at": {"type": "string", "format": "date-time"},
+      "remaining_seconds": {"type": ["integer", "null"], "description": "negative once overdue; null once met"},
+      "state": {"type": "string", "enum": ["open", "met", "met_late", "overdue"]},
+      "submitted_at": {"type": ["string", "null"], "format": "date-time"}, "recipient": {"type": ["string", "null"]},
+      "reference": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]},
+      "recorded_by": {"type": ["string", "null"]}, "recorded_at": {"type": ["string", "null"], "format": "date-time"},
+      "overdue_at": {"type": ["string", "null"], "format": "date-time", "description": "when the sweep found the deadline missed"},
+      "reminders_percent": {"type": "array", "items": {"type": "integer"}, "description": "reminders sent (100: the deadline)"}}
+  },
+  "RegulatoryState": {
+    "type": "object", "required": ["incident", "now", "regimes", "obligations"],
+    "properties": {"incident": {"type": "string"}, "now": {"type": "string", "format": "date-time"},
+      "regimes": {"type": "object", "required": ["gdpr", "nis2"], "properties": {
+        "gdpr": {"$ref": "#/components/schemas/RegulatoryRegime"}, "nis2": {"$ref": "#/components/schemas/RegulatoryRegime"}}},
+      "obligations": {"type": "array", "items": {"$ref": "#/components/schemas/RegulatoryObligation"}}}
+  },
+  "RegulatoryFlagChange": {
+    "type": "object", "additionalProperties": false, "required": ["flagged"],
+    "properties": {"flagged": {"type": "boolean"},
+      "aware_at": {"type": "string", "format": "date-time", "description": "when flagging; default now, never in the future"}}
+  },
+  "RegulatoryChange": {
+    "type": "object", "additionalProperties": false, "minProperties": 1,
+    "properties": {"gdpr": {"$ref": "#/components/schemas/RegulatoryFlagChange"}, "nis2": {"$ref": "#/components/schemas/RegulatoryFlagChange"},
+      "reason": {"type": "string", "maxLength": 4096, "description": "required to withdraw a flag or move the awareness of a running clock"}}
+  },
+  "RegulatorySubmission": {
+    "type": "object", "additionalProperties": false, "required": ["obligation", "submitted_at", "recipient"],
+    "properties": {
+      "obligation": {"type": "string", "enum": ["gdpr_notification", "nis2_early_warning", "nis2_notification", "nis2_final_report"]},
+      "submitted_at": {"type": "string", "format": "date-time", "description": "not in the future, not before awareness"},
+      "recipient": {"type": "string", "minLength": 1, "maxLength": 200, "description": "the authority"},
+      "reference": {"type": "string", "maxLength": 200}, "note": {"type": "string", "maxLength": 4096}}

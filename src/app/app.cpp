@@ -27,6 +27,7 @@
 #include "incidents/problem_routes.hpp"
 #include "incidents/routes.hpp"
 #include "incidents/saved_view_routes.hpp"
+#include "incidents/regulatory_routes.hpp"
 #include "incidents/settings_routes.hpp"
 #include "incidents/work_routes.hpp"
 #include "notify/stream_routes.hpp"
@@ -137,6 +138,7 @@ Core::Core(const Config& cfg, bool with_signing_key) : config(cfg) {
   notifications = std::make_unique<incidents::Notifications>(*db);
   // The key is loaded whenever it exists, so content encrypted earlier stays readable after
   // evidence.encrypt is switched off; new content is encrypted only while it is on.
+  regulatory = std::make_unique<incidents::RegulatoryClocks>(*db, *audit);
   std::shared_ptr<const evidence::ContentKey> content_key;
   if (config.evidence_encrypt || std::filesystem::exists(config.evidence_key_file())) {
     prepare_data_dir(config.data_dir);
@@ -270,6 +272,7 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
   incidents::add_problem_routes(router, services->problems);
   events::add_event_routes(router, services->events);
   incidents::add_saved_view_routes(router, services->saved_views);
+  incidents::add_regulatory_routes(router, *core.regulatory);
   add_demo_routes(router, core);
   evidence::add_evidence_routes(router, *core.evidence,
                                 core.signing_key ? &*core.signing_key : nullptr);
@@ -362,8 +365,8 @@ int serve(const Config& config) {
   server.listen();
   route_services->detect->start();  // re-applies active bans, then opens the syslog sources
   Housekeeper housekeeper(core, std::chrono::seconds(config.checkpoint_interval_seconds));
-  std::optional<IncidentScheduler> incident_jobs;  // SLA sweep and automatic closure
-  incident_jobs.emplace(*core.escalation, *core.incidents,
+  std::optional<IncidentScheduler> incident_jobs;  // SLA and regulatory sweeps, automatic closure
+  incident_jobs.emplace(*core.escalation, *core.incidents, *core.regulatory,
                         SchedulerOptions{std::chrono::seconds(config.sweep_interval_seconds),
                                          config.auto_close_days});
   std::optional<EvidenceScheduler> evidence_jobs;  // re-hashing of stored evidence

@@ -21,6 +21,7 @@
 #include "incidents/incident_service.hpp"
 #include "incidents/notifications.hpp"
 #include "incidents/problems.hpp"
+#include "incidents/regulatory.hpp"
 #include "incidents/routes.hpp"
 #include "incidents/saved_views.hpp"
 #include "incidents/settings.hpp"
@@ -51,6 +52,8 @@ struct Core {
   std::unique_ptr<incidents::IncidentService> incidents;
   std::unique_ptr<incidents::EscalationService> escalation;
   std::unique_ptr<incidents::Notifications> notifications;
+  // GDPR and NIS2 deadlines
+  std::unique_ptr<incidents::RegulatoryClocks> regulatory;
   std::unique_ptr<evidence::EvidenceService> evidence;  // content under <data_dir>/evidence
 
   // Applies migrations and loads shipped reference data (taxonomy). Idempotent.

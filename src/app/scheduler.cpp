@@ -8,8 +8,9 @@ namespace custos::app {
 
 IncidentScheduler::IncidentScheduler(incidents::EscalationService& escalation,
                                      incidents::IncidentService& incidents,
+                                     incidents::RegulatoryClocks& regulatory,
                                      SchedulerOptions options)
-    : escalation_(escalation), incidents_(incidents), options_(options) {
+    : escalation_(escalation), incidents_(incidents), regulatory_(regulatory), options_(options) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -36,6 +37,15 @@ void IncidentScheduler::run_once() {
     }
   } catch (const std::exception& e) {
     spdlog::warn("sla sweep failed (retried next round): {}", e.what());
+  }
+  try {
+    const auto r = regulatory_.sweep(util::now_ms(), [this] { return !stop_.load(); });
+    if (r.reminders > 0) {
+      spdlog::info("regulatory sweep: {} reminder(s), {} obligation(s) overdue, {} notification(s)",
+                   r.reminders, r.overdue, r.notifications);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("regulatory sweep failed (retried next round): {}", e.what());
   }
   if (options_.auto_close_days <= 0 || stop_) return;
   try {

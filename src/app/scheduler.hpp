@@ -1,7 +1,8 @@
 #pragma once
 // The incident jobs that run on a timer, on their own thread (never on an HTTP thread):
-// the SLA escalation sweep and the automatic closure of incidents resolved long enough ago.
-// A failed round is logged and the next round simply tries again: both jobs work from what
+// the SLA escalation sweep, the regulatory deadline sweep (GDPR, NIS2) and the automatic
+// closure of incidents resolved long enough ago.
+// A failed round is logged and the next round simply tries again: the jobs work from what
 // is stored, so nothing is lost or done twice by a missed or repeated round.
 #include <atomic>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "evidence/evidence_service.hpp"
 #include "incidents/escalation.hpp"
 #include "incidents/incident_service.hpp"
+#include "incidents/regulatory.hpp"
 
 namespace custos::app {
 
@@ -24,7 +26,7 @@ class IncidentScheduler {
  public:
   // Starts the thread; the first round runs at once (catching up after downtime).
   IncidentScheduler(incidents::EscalationService& escalation, incidents::IncidentService& incidents,
-                    SchedulerOptions options);
+                    incidents::RegulatoryClocks& regulatory, SchedulerOptions options);
   // Stops between two batches of a sweep, at the latest after the batch in progress.
   ~IncidentScheduler();
   IncidentScheduler(const IncidentScheduler&) = delete;
@@ -38,6 +40,7 @@ class IncidentScheduler {
 
   incidents::EscalationService& escalation_;
   incidents::IncidentService& incidents_;
+  incidents::RegulatoryClocks& regulatory_;
   SchedulerOptions options_;
   std::mutex mutex_;
   std::condition_variable cv_;
