@@ -105,11 +105,14 @@ nlohmann::json build_openapi(const Router& router, const std::string& version) {
     }
     if (!params.empty()) op["parameters"] = params;
     if (!r.doc.request_schema.empty()) {
+      // "ndjson:Item": newline-delimited JSON, each line an Item (log ingestion).
+      const bool ndjson = r.doc.request_schema.starts_with("ndjson:");
+      const std::string schema = ndjson ? r.doc.request_schema.substr(7) : r.doc.request_schema;
       op["requestBody"] = {
           {"required", true},
           {"content",
-           {{"application/json",
-             {{"schema", {{"$ref", "#/components/schemas/" + r.doc.request_schema}}}}}}}};
+           {{ndjson ? "application/x-ndjson" : "application/json",
+             {{"schema", {{"$ref", "#/components/schemas/" + schema}}}}}}}};
     }
     nlohmann::json responses = nlohmann::json::object();
     nlohmann::json ok = {{"description", "Success"}};

@@ -689,6 +689,55 @@ constexpr const char* kSchemas = R"json({
     "type": "object", "required": ["active", "items"],
     "properties": {"active": {"type": "boolean"}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/LegalHold"}}}
   },
+  "IngestLine": {
+    "type": "object", "required": ["message"],
+    "description": "one line of an NDJSON ingest body; other members are ignored",
+    "properties": {
+      "message": {"type": "string", "description": "the log line (at most the source's max_line_bytes)"},
+      "time": {"type": ["string", "number"], "description": "RFC 3339 or epoch seconds; when given, the filter does not look for a date in the message"},
+      "host": {"type": "string"}, "app": {"type": "string"}, "pid": {"type": ["string", "integer"],
+        "description": "host, app and pid are put in front of the message as syslog writes them: host app[pid]: message"}
+    }
+  },
+  "IngestResult": {
+    "type": "object", "required": ["source", "accepted", "rejected", "rejections"],
+    "properties": {
+      "source": {"type": "string"}, "accepted": {"type": "integer"}, "rejected": {"type": "integer"},
+      "rejections": {"type": "array", "description": "the first ten rejected lines",
+        "items": {"type": "object", "required": ["line", "problem"],
+          "properties": {"line": {"type": "integer", "description": "from 1, counting every line of the body"}, "problem": {"type": "string"}}}}
+    }
+  },
+  "DetectionJail": {
+    "type": "object",
+    "required": ["name", "filter", "filter_options", "sources", "maxretry", "findtime", "bantime", "bantime_factor", "bantime_max", "ignoreip", "actions", "failures", "tracked", "ignored", "evictions", "ban_requests", "active_bans"],
+    "properties": {
+      "name": {"type": "string"}, "filter": {"type": "string"},
+      "filter_options": {"type": "object", "additionalProperties": {"type": "string"}},
+      "sources": {"type": "array", "items": {"type": "string"}},
+      "maxretry": {"type": "integer"}, "findtime": {"type": "integer", "description": "seconds"},
+      "bantime": {"type": "integer", "description": "seconds"}, "bantime_factor": {"type": "number"},
+      "bantime_max": {"type": "integer", "description": "seconds"},
+      "ignoreip": {"type": "array", "items": {"type": "string"}},
+      "actions": {"type": "array", "items": {"type": "string"}},
+      "failures": {"type": "integer", "description": "failures counted since start-up (kept across reloads)"},
+      "tracked": {"type": "integer", "description": "addresses being counted now"},
+      "ignored": {"type": "integer"}, "evictions": {"type": "integer"}, "ban_requests": {"type": "integer"},
+      "active_bans": {"type": "integer"}
+    }
+  },
+  "DetectionJailList": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/DetectionJail"}}}
+  },
+  "DetectionReload": {
+    "type": "object", "required": ["added", "kept", "removed"],
+    "properties": {
+      "added": {"type": "array", "items": {"type": "string"}, "description": "new jails, counting from zero"},
+      "kept": {"type": "array", "items": {"type": "string"}, "description": "jails that keep their counters and bans (with their new settings)"},
+      "removed": {"type": "array", "items": {"type": "string"}, "description": "jails that make no more bans; their active bans run out"}
+    }
+  },
   "Ban": {
     "type": "object",
     "required": ["id", "jail", "address", "family", "active", "banned_at", "expires_at", "ban_number", "failures"],

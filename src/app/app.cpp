@@ -12,11 +12,13 @@
 
 #include "api/dispatcher.hpp"
 #include "app/demo_routes.hpp"
+#include "app/hangup.hpp"
 #include "app/scheduler.hpp"
 #include "app/system_routes.hpp"
 #include "audit/routes.hpp"
 #include "auth/routes.hpp"
 #include "detection/bans/ban_routes.hpp"
+#include "detection/detection_routes.hpp"
 #include "detection/detection_runtime.hpp"
 #include "events/event_routes.hpp"
 #include "events/system_reports.hpp"
@@ -283,6 +285,19 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
                   static_cast<double>(live.subscribers()));
   });
   detection::add_ban_routes(router, services->detect->bans());
+  detection::add_detection_routes(router, *services->detect);
+  if (core.config.file) {
+    // A reload reads the whole file again, with the environment's overrides, as at start-up.
+    services->detect->set_config_loader([file = *core.config.file] {
+      try {
+        return load_config(file).detection;
+      } catch (const std::exception& e) {
+        const std::string what = e.what();
+        throw std::runtime_error(what.starts_with(file.string()) ? what
+                                                                 : file.string() + ": " + what);
+      }
+    });
+  }
   metrics.add_collector(
       [detect = services->detect.get()](std::string& out) { detect->append_metrics(out); });
   return services;
@@ -364,6 +379,13 @@ int serve(const Config& config) {
       [&dispatcher](const http::Request& r) { return dispatcher.is_quick(r); });
   server.listen();
   route_services->detect->start();  // re-applies active bans, then opens the syslog sources
+  HangupListener hangup([&detect = *route_services->detect] {
+    try {
+      detect.reload("system:sighup");
+    } catch (const std::exception& e) {
+      spdlog::error("detection: reload on SIGHUP refused: {}", e.what());
+    }
+  });
   Housekeeper housekeeper(core, std::chrono::seconds(config.checkpoint_interval_seconds));
   std::optional<IncidentScheduler> incident_jobs;  // SLA and regulatory sweeps, automatic closure
   incident_jobs.emplace(*core.escalation, *core.incidents, *core.regulatory,

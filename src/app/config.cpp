@@ -165,6 +165,7 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
 
 Config load_config(const std::optional<std::filesystem::path>& file) {
   Config config;
+  config.file = file;
   if (file) {
     toml::table table;
     try {

@@ -66,6 +66,9 @@ struct Config {
   // [detection]: log sources, jails and their actions (see docs/detection.md)
   detection::DetectionConfig detection;
 
+  // The file these settings came from, if any: detection rules are reloaded from it.
+  std::optional<std::filesystem::path> file;
+
   [[nodiscard]] std::string effective_database_url() const;
   [[nodiscard]] bool tls_enabled() const {
     return !tls_certificate.empty() && !tls_private_key.empty();

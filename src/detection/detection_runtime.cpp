@@ -1,5 +1,9 @@
 #include "detection/detection_runtime.hpp"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "util/time.hpp"
@@ -20,33 +24,67 @@ void metric(std::string& out, const std::string& name, const char* type, const c
 
 DetectionRuntime::DetectionRuntime(const DetectionConfig& config, store::Database& db,
                                    const audit::AuditLog& audit)
-    : config_(config), runner_(config.dry_run), db_(db) {
-  std::map<std::string, BanAction*> by_name;
+    : config_(config), audit_(audit), runner_(config.dry_run), db_(db) {
   actions_.push_back(std::make_unique<NftablesAction>(runner_, config_.nft, config_.table));
-  by_name["nftables"] = actions_.back().get();
-  for (const auto& c : config_.commands) {
+  nftables_ = actions_.back().get();
+  const auto by_name = make_actions(config_);
+  bans_ =
+      std::make_unique<BanService>(db, audit, jails_by_name(config_),
+                                   jail_actions(config_, by_name), [] { return util::now_ms(); });
+  detector_ =
+      std::make_unique<Detector>(config_, [this](BanRequest r) { bans_->request(std::move(r)); });
+  // Ready before start(): the HTTP server may take requests while the rest starts.
+  for (const auto& s : config_.sources) {
+    if (s.kind == SourceConfig::Kind::http)
+      http_sources_[s.name] = std::make_unique<HttpIngestSource>(s, detector_->pipeline(s.name));
+  }
+}
+
+std::map<std::string, BanAction*> DetectionRuntime::make_actions(const DetectionConfig& config) {
+  std::map<std::string, BanAction*> by_name;
+  by_name["nftables"] = nftables_;
+  for (const auto& c : config.commands) {
     actions_.push_back(std::make_unique<CommandAction>(runner_, c));
     by_name[c.name] = actions_.back().get();
   }
-  for (const auto& w : config_.webhooks) {
-    auto webhook = std::make_unique<WebhookAction>(w, config_.dry_run);
-    webhooks_.push_back(webhook.get());
-    by_name[w.name] = webhook.get();
-    actions_.push_back(std::move(webhook));
+  // A webhook whose settings a reload did not change is kept, with its queue and counters;
+  // /metrics shows the webhooks configured now.
+  std::vector<WebhookAction*> webhooks;
+  for (const auto& w : config.webhooks) {
+    auto same = std::find_if(webhooks_.begin(), webhooks_.end(),
+                             [&](const WebhookAction* h) { return h->config() == w; });
+    if (same == webhooks_.end()) {
+      actions_.push_back(std::make_unique<WebhookAction>(w, config.dry_run));
+      webhooks.push_back(static_cast<WebhookAction*>(actions_.back().get()));
+    } else {
+      webhooks.push_back(*same);
+    }
+    by_name[w.name] = webhooks.back();
   }
-  actions_.push_back(std::make_unique<AccountLockAction>(db, audit, config_.dry_run,
-                                                         [] { return util::now_ms(); }));
-  by_name["lock-account"] = actions_.back().get();
-  std::map<std::string, JailConfig> jails;
-  std::map<std::string, std::vector<BanAction*>> jail_actions;
-  for (const auto& j : config_.jails) {
-    jails[j.name] = j;
-    for (const auto& a : j.actions) jail_actions[j.name].push_back(by_name.at(a));
+  webhooks_ = std::move(webhooks);
+  if (account_lock_ == nullptr) {
+    actions_.push_back(std::make_unique<AccountLockAction>(db_, audit_, config.dry_run,
+                                                           [] { return util::now_ms(); }));
+    account_lock_ = actions_.back().get();
   }
-  bans_ = std::make_unique<BanService>(db, audit, std::move(jails), std::move(jail_actions),
-                                       [] { return util::now_ms(); });
-  detector_ =
-      std::make_unique<Detector>(config_, [this](BanRequest r) { bans_->request(std::move(r)); });
+  by_name["lock-account"] = account_lock_;
+  return by_name;
+}
+
+std::map<std::string, std::vector<BanAction*>> DetectionRuntime::jail_actions(
+    const DetectionConfig& config, const std::map<std::string, BanAction*>& by_name) {
+  std::map<std::string, std::vector<BanAction*>> out;
+  for (const auto& j : config.jails) {
+    auto& list = out[j.name];
+    for (const auto& a : j.actions) list.push_back(by_name.at(a));
+  }
+  return out;
+}
+
+std::map<std::string, JailConfig> DetectionRuntime::jails_by_name(const DetectionConfig& config) {
+  std::map<std::string, JailConfig> out;
+  for (const auto& j : config.jails) out[j.name] = j;
+  return out;
 }
 
 DetectionRuntime::~DetectionRuntime() { stop(); }
@@ -59,6 +97,7 @@ void DetectionRuntime::start() {
   }
   bans_->start();
   for (const auto& s : config_.sources) {
+    if (s.kind == SourceConfig::Kind::http) continue;  // made in the constructor
     if (s.kind == SourceConfig::Kind::file) {
       files_.push_back(std::make_unique<FileFollower>(s, detector_->pipeline(s.name), db_));
     } else {
@@ -73,6 +112,110 @@ void DetectionRuntime::stop() {
   if (bans_) bans_->stop();
 }
 
+HttpIngestSource* DetectionRuntime::http_source(const std::string& name) const {
+  auto it = http_sources_.find(name);
+  return it == http_sources_.end() ? nullptr : it->second.get();
+}
+
+bool DetectionRuntime::has_source(const std::string& name) const {
+  std::lock_guard lock(reload_mutex_);
+  return std::any_of(config_.sources.begin(), config_.sources.end(),
+                     [&](const SourceConfig& s) { return s.name == name; });
+}
+
+Detector::Reloaded DetectionRuntime::reload(const std::string& actor) {
+  if (!loader_) {
+    throw NoConfigFile(
+        "custos was started without --config: there is no configuration file to reload");
+  }
+  DetectionConfig config;
+  try {
+    config = loader_();
+  } catch (const std::exception& e) {
+    throw ReloadRefused(e.what());
+  }
+  return reload(config, actor);
+}
+
+namespace {
+
+// Sources and the nftables table are set up once; a reload that would change them is refused.
+void check_restart_settings(const DetectionConfig& running, const DetectionConfig& next) {
+  auto refuse = [](const std::string& where, const std::string& what) {
+    throw DetectionRuntime::ReloadRefused(where + ": " + what +
+                                          "; this needs a restart (nothing was reloaded)");
+  };
+  for (const auto& s : next.sources) {
+    auto it = std::find_if(running.sources.begin(), running.sources.end(),
+                           [&](const SourceConfig& r) { return r.name == s.name; });
+    if (it == running.sources.end()) refuse("detection.sources[" + s.name + "]", "is a new source");
+    if (!(*it == s)) refuse("detection.sources[" + s.name + "]", "has changed");
+  }
+  for (const auto& r : running.sources) {
+    if (std::none_of(next.sources.begin(), next.sources.end(),
+                     [&](const SourceConfig& s) { return s.name == r.name; }))
+      refuse("detection.sources[" + r.name + "]", "was removed");
+  }
+  if (next.dry_run != running.dry_run) refuse("detection.dry_run", "has changed");
+  if (next.nft != running.nft) refuse("detection.nft", "has changed");
+  if (next.table != running.table) refuse("detection.table", "has changed");
+}
+
+nlohmann::json names(const std::vector<std::string>& list) { return nlohmann::json(list); }
+
+}  // namespace
+
+Detector::Reloaded DetectionRuntime::reload(const DetectionConfig& config,
+                                            const std::string& actor) {
+  std::lock_guard lock(reload_mutex_);
+  try {
+    validate(config);
+  } catch (const std::exception& e) {
+    throw ReloadRefused(e.what());
+  }
+  check_restart_settings(config_, config);
+  Detector::Reloaded changes;
+  const std::size_t made_before = actions_.size();
+  const auto webhooks_before = webhooks_;
+  std::map<std::string, BanAction*> by_name;
+  try {
+    by_name = make_actions(config);
+    changes = detector_->reload(config);  // compiles every filter first: throws, or all is done
+  } catch (const std::exception& e) {
+    webhooks_ = webhooks_before;
+    actions_.resize(made_before);  // the actions made for the refused configuration go
+    throw ReloadRefused(e.what());
+  }
+  for (std::size_t i = made_before; i < actions_.size(); ++i) actions_[i]->setup();
+  bans_->reconfigure(jails_by_name(config), jail_actions(config, by_name));
+  config_ = config;
+  spdlog::info("detection: rules reloaded by {}: {} jail(s); added [{}], removed [{}]", actor,
+               config.jails.size(), fmt::join(changes.added, ", "),
+               fmt::join(changes.removed, ", "));
+  try {
+    db_.write([&](store::Connection& c) {
+      nlohmann::json detail = {{"added", names(changes.added)},
+                               {"kept", names(changes.kept)},
+                               {"removed", names(changes.removed)}};
+      audit_.append(c, {actor, "detection.reload", "detection", "jails", detail});
+    });
+  } catch (const std::exception& e) {
+    spdlog::error("detection: the reload by {} was applied but not audited: {}", actor, e.what());
+  }
+  return changes;
+}
+
+std::vector<DetectionRuntime::JailStatus> DetectionRuntime::jails() const {
+  const auto active = bans_->active_by_jail();
+  std::vector<JailStatus> out;
+  for (const auto& jail : detector_->jails()) {
+    JailStatus s{jail->config(), jail->stats(), 0};
+    if (auto it = active.find(jail->name()); it != active.end()) s.active_bans = it->second;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 std::uint16_t DetectionRuntime::port_of(const std::string& source) const {
   for (const auto& s : sources_) {
     if (s->config().name == source) return s->port();
@@ -81,11 +224,12 @@ std::uint16_t DetectionRuntime::port_of(const std::string& source) const {
 }
 
 void DetectionRuntime::append_metrics(std::string& out) const {
+  std::lock_guard lock(reload_mutex_);  // a reload replaces config_ and webhooks_
   if (config_.jails.empty() && config_.sources.empty()) return;
   std::vector<std::pair<std::string, double>> failures, tracked, evictions, ignored, requests;
   for (const auto& jail : detector_->jails()) {
     const auto s = jail->stats();
-    const std::string label = "{jail=\"" + jail->config().name + "\"}";
+    const std::string label = "{jail=\"" + jail->name() + "\"}";
     failures.emplace_back(label, static_cast<double>(s.failures));
     tracked.emplace_back(label, static_cast<double>(s.tracked));
     evictions.emplace_back(label, static_cast<double>(s.evictions));
@@ -117,8 +261,17 @@ void DetectionRuntime::append_metrics(std::string& out) const {
     rotations.emplace_back(
         label, static_cast<double>(f->stats().rotations.load() + f->stats().truncations.load()));
   }
+  std::vector<std::pair<std::string, double>> rejected;
+  for (const auto& [name, h] : http_sources_) {
+    const std::string label = "{source=\"" + name + "\"}";
+    messages.emplace_back(label, static_cast<double>(h->stats().messages.load()));
+    oversized.emplace_back(label, static_cast<double>(h->stats().oversized.load()));
+    rejected.emplace_back(label, static_cast<double>(h->stats().rejected.load()));
+  }
   metric(out, "custos_detection_messages_total", "counter", "Messages received by each source.",
          messages);
+  metric(out, "custos_detection_rejected_total", "counter",
+         "NDJSON lines an http source rejected (JSON, UTF-8 or fields; not for length).", rejected);
   metric(out, "custos_detection_oversized_total", "counter",
          "Messages dropped for exceeding max_line_bytes.", oversized);
   metric(out, "custos_detection_bad_frames_total", "counter",

@@ -78,9 +78,7 @@ BanService::~BanService() { stop(); }
 
 void BanService::run_actions(const std::string& jail, const BanTarget& target, bool ban,
                              bool enforcing) {
-  auto it = actions_.find(jail);
-  if (it == actions_.end()) return;
-  for (auto* action : it->second) {
+  for (auto* action : actions_of(jail)) {
     if (action->enforces() != enforcing) continue;
     if (ban)
       action->ban(target);
@@ -172,8 +170,8 @@ void BanService::loop() {
 }
 
 std::optional<Ban> BanService::apply(const BanRequest& request) {
-  const auto jail = jails_.find(request.jail);
-  if (jail == jails_.end()) return std::nullopt;
+  const auto jail = jail_entry(request.jail);
+  if (!jail) return std::nullopt;  // (a jail a reload removed meanwhile)
   Ban ban;
   ban.jail = request.jail;
   ban.address = request.address.to_string();
@@ -282,9 +280,7 @@ int BanService::expire_due() {
           c, {kActor, "detection.ban_expire", "ban", std::to_string(ban.id), audit_detail(ban)});
     });
     if (!changed) continue;
-    if (auto it = actions_.find(ban.jail); it != actions_.end()) {
-      for (auto* action : it->second) action->unban(target_of(ban, now), true);
-    }
+    for (auto* action : actions_of(ban.jail)) action->unban(target_of(ban, now), true);
     forget_active(ban);
     ++lifted;
     spdlog::info("detection: ban of {} in jail {} expired", ban.address, ban.jail);
@@ -357,6 +353,37 @@ std::optional<Ban> BanService::get(std::int64_t id) {
 BanService::Stats BanService::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
+}
+
+void BanService::reconfigure(std::map<std::string, JailConfig> jails,
+                             std::map<std::string, std::vector<BanAction*>> actions) {
+  std::lock_guard lock(mutex_);
+  for (auto& [jail, list] : actions_) {
+    if (!actions.contains(jail)) actions[jail] = std::move(list);  // to lift its bans
+  }
+  jails_ = std::move(jails);
+  actions_ = std::move(actions);
+}
+
+std::map<std::string, std::size_t> BanService::active_by_jail() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::size_t> out;
+  for (const auto& key : active_) ++out[key.substr(0, key.find('\n'))];
+  return out;
+}
+
+std::optional<std::pair<std::string, JailConfig>> BanService::jail_entry(
+    const std::string& jail) const {
+  std::lock_guard lock(mutex_);
+  auto it = jails_.find(jail);
+  if (it == jails_.end()) return std::nullopt;
+  return std::make_pair(it->first, it->second);
+}
+
+std::vector<BanAction*> BanService::actions_of(const std::string& jail) const {
+  std::lock_guard lock(mutex_);
+  auto it = actions_.find(jail);
+  return it == actions_.end() ? std::vector<BanAction*>{} : it->second;
 }
 
 }  // namespace custos::detection

@@ -81,6 +81,14 @@ class BanService {
   // Set before start(); the worker calls it.
   void on_ban(BanHook hook) { on_ban_ = std::move(hook); }
 
+  // A reload: the jails and actions for the bans to come. A jail no longer configured makes
+  // no new bans, but its active bans run out as they were made and are lifted through the
+  // actions it had. Active bans are not re-applied: the firewall still holds them.
+  void reconfigure(std::map<std::string, JailConfig> jails,
+                   std::map<std::string, std::vector<BanAction*>> actions);
+  // Active bans per jail (also of jails since removed).
+  [[nodiscard]] std::map<std::string, std::size_t> active_by_jail() const;
+
   // Thread-safe and quick: queues the request for the worker.
   void request(BanRequest ban);
 
@@ -128,6 +136,11 @@ class BanService {
   Stats stats_;
   bool stop_ = false;
   std::thread worker_;
+
+  // Copies taken under mutex_, as a reload may replace jails_ and actions_ meanwhile.
+  [[nodiscard]] std::optional<std::pair<std::string, JailConfig>> jail_entry(
+      const std::string& jail) const;
+  [[nodiscard]] std::vector<BanAction*> actions_of(const std::string& jail) const;
 };
 
 }  // namespace custos::detection

@@ -9,7 +9,10 @@ namespace {
 constexpr int kEvictionSamples = 8;  // as Redis's approximated LRU: good enough, O(1)
 }
 
-FailureTracker::FailureTracker(Options options) : options_(options) {
+FailureTracker::FailureTracker(Options options) { reconfigure(options); }
+
+void FailureTracker::reconfigure(Options options) {
+  options_ = options;
   options_.capacity = std::max<std::size_t>(1, options_.capacity);
   options_.maxretry = std::max(1, options_.maxretry);
 }
@@ -29,7 +32,7 @@ bool FailureTracker::add(std::string_view key, std::int64_t time) {
   newest_ = std::max(newest_, time);
   auto it = entries_.find(key);
   if (it == entries_.end()) {
-    if (entries_.size() >= options_.capacity) evict_one(newest_);
+    while (entries_.size() >= options_.capacity) evict_one(newest_);
     it = entries_.emplace(std::string(key), Entry{}).first;
     it->second.slot = static_cast<std::uint32_t>(all_.size());
     all_.push_back(&*it);
@@ -41,7 +44,8 @@ bool FailureTracker::add(std::string_view key, std::int64_t time) {
                                               [&](std::uint32_t t) { return t > since; }));
   const auto t = static_cast<std::uint32_t>(time);
   e.times.insert(std::upper_bound(e.times.begin(), e.times.end(), t), t);
-  if (e.times.size() > static_cast<std::size_t>(options_.maxretry)) e.times.erase(e.times.begin());
+  const auto keep = static_cast<std::size_t>(options_.maxretry);
+  if (e.times.size() > keep) e.times.erase(e.times.begin(), e.times.end() - static_cast<std::ptrdiff_t>(keep));
   e.last = std::max(e.last, t);
   if (static_cast<int>(e.times.size()) >= options_.maxretry &&
       static_cast<std::int64_t>(e.times.back()) - e.times.front() < options_.findtime) {

@@ -34,6 +34,10 @@ class FailureTracker {
   [[nodiscard]] int count(std::string_view key, std::int64_t now) const;
   void forget(std::string_view key);
 
+  // New limits for a reloaded jail; the failures counted so far stay. A smaller maxretry or
+  // capacity takes effect as keys are next touched or added.
+  void reconfigure(Options options);
+
   [[nodiscard]] std::size_t size() const { return entries_.size(); }
   [[nodiscard]] std::uint64_t evictions() const { return evictions_; }
   [[nodiscard]] std::uint64_t stale_failures() const { return stale_; }

@@ -13,13 +13,43 @@ std::int64_t ban_seconds(const JailConfig& jail, std::int64_t nth_ban) {
   return std::max<std::int64_t>(jail.bantime, static_cast<std::int64_t>(grown));
 }
 
-Jail::Jail(JailConfig config, std::shared_ptr<const CompiledFilter> filter, std::size_t capacity)
-    : config_(std::move(config)),
-      filter_(std::move(filter)),
-      tracker_({config_.maxretry, config_.findtime, capacity}) {
-  for (const auto& entry : config_.ignoreip) {
-    if (auto range = CidrRange::parse(entry)) ignore_.push_back(*range);
+namespace {
+
+std::vector<CidrRange> ranges_of(const std::vector<std::string>& entries) {
+  std::vector<CidrRange> out;
+  for (const auto& entry : entries) {
+    if (auto range = CidrRange::parse(entry)) out.push_back(*range);
   }
+  return out;
+}
+
+}  // namespace
+
+Jail::Jail(JailConfig config, std::shared_ptr<const CompiledFilter> filter, std::size_t capacity)
+    : name_(config.name),
+      config_(std::move(config)),
+      filter_(std::move(filter)),
+      ignore_(ranges_of(config_.ignoreip)),
+      tracker_({config_.maxretry, config_.findtime, capacity}) {}
+
+JailConfig Jail::config() const {
+  std::lock_guard lock(mutex_);
+  return config_;
+}
+
+std::shared_ptr<const CompiledFilter> Jail::filter() const {
+  std::lock_guard lock(mutex_);
+  return filter_;
+}
+
+void Jail::reconfigure(JailConfig config, std::shared_ptr<const CompiledFilter> filter,
+                       std::size_t capacity) {
+  auto ignore = ranges_of(config.ignoreip);
+  std::lock_guard lock(mutex_);
+  tracker_.reconfigure({config.maxretry, config.findtime, capacity});
+  config_ = std::move(config);
+  filter_ = std::move(filter);
+  ignore_ = std::move(ignore);
 }
 
 bool Jail::ignored(const IpAddress& address) const {
@@ -46,7 +76,7 @@ std::optional<BanRequest> Jail::record(std::string_view id, std::int64_t time,
   if (!tracker_.add(address->to_string(), time)) return std::nullopt;
   ++stats_.ban_requests;
   BanRequest ban;
-  ban.jail = config_.name;
+  ban.jail = name_;
   ban.address = *address;
   ban.failure_time = time;
   ban.failures = config_.maxretry;

@@ -38,10 +38,15 @@ class Jail {
   // `filter` is shared by the matchers of every source this jail reads.
   Jail(JailConfig config, std::shared_ptr<const CompiledFilter> filter, std::size_t capacity);
 
-  [[nodiscard]] const JailConfig& config() const { return config_; }
-  [[nodiscard]] const std::shared_ptr<const CompiledFilter>& filter() const { return filter_; }
+  // A jail keeps its name for life; the rest may change on a reload, so it is read as a copy.
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] JailConfig config() const;
+  [[nodiscard]] std::shared_ptr<const CompiledFilter> filter() const;
 
-  [[nodiscard]] bool ignored(const IpAddress& address) const;
+  // A reload that keeps this jail: the new settings and filter apply from the next failure,
+  // and the failures counted so far stay (a changed maxretry or findtime judges them anew).
+  void reconfigure(JailConfig config, std::shared_ptr<const CompiledFilter> filter,
+                   std::size_t capacity);
 
   // One failure of `id` (what the filter reported: an address, or a host name / failure id,
   // which cannot be banned) at `time`. Returns the ban to make when this was the maxretry-th.
@@ -59,6 +64,9 @@ class Jail {
   [[nodiscard]] Stats stats() const;
 
  private:
+  [[nodiscard]] bool ignored(const IpAddress& address) const;  // under mutex_
+
+  const std::string name_;
   JailConfig config_;
   std::shared_ptr<const CompiledFilter> filter_;
   std::vector<CidrRange> ignore_;

@@ -117,6 +117,10 @@ void validate(const DetectionConfig& config) {
     if (!sources.insert(s.name).second) fail(where + ".name", "is used by two sources");
     if (s.kind == SourceConfig::Kind::file) {
       if (s.path.empty()) fail(where + ".path", "is required (the log file to follow)");
+    } else if (s.kind == SourceConfig::Kind::http) {
+      // Lines arrive at /api/v1/ingest/NAME on custos's own listener.
+      if (!s.listen.empty()) fail(where + ".listen", "is not used by an http source");
+      if (!s.path.empty()) fail(where + ".path", "is not used by an http source");
     } else if (s.listen.empty()) {
       fail(where + ".listen", "is required (HOST:PORT)");
     }

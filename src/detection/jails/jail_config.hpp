@@ -13,12 +13,14 @@
 namespace custos::detection {
 
 struct SourceConfig {
-  enum class Kind { syslog_udp, syslog_tcp, file };
+  // http: lines POSTed as NDJSON to /api/v1/ingest/{name} by a log shipper.
+  enum class Kind { syslog_udp, syslog_tcp, file, http };
   std::string name;
   Kind kind = Kind::syslog_udp;
   std::string listen;                  // syslog: "127.0.0.1:5514"
   std::string path;                    // file: the log file to follow
   std::size_t max_line_bytes = 65536;  // longer messages are dropped (and counted)
+  bool operator==(const SourceConfig&) const = default;
 };
 
 // A command run for each ban and lift, as an argument vector (never a shell). Arguments may

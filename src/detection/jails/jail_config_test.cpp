@@ -104,7 +104,7 @@ TEST(JailConfig, ErrorsNameTheJailAndTheOption) {
             "{family} may be used");
   EXPECT_EQ(error_of("type = \"syslog-udp\"", "type = \"journal\""),
             "detection.sources[syslog].type: 'journal' is not a source type (syslog-udp, "
-            "syslog-tcp, file)");
+            "syslog-tcp, file, http)");
 }
 
 TEST(JailConfig, DurationsInFail2banUnits) {

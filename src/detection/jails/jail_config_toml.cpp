@@ -81,8 +81,10 @@ SourceConfig parse_source(const std::string& where, const toml::table& table) {
         s.kind = SourceConfig::Kind::syslog_tcp;
       else if (type == "file")
         s.kind = SourceConfig::Kind::file;
+      else if (type == "http")
+        s.kind = SourceConfig::Kind::http;
       else
-        fail(at, "'" + type + "' is not a source type (syslog-udp, syslog-tcp, file)");
+        fail(at, "'" + type + "' is not a source type (syslog-udp, syslog-tcp, file, http)");
       typed = true;
     } else if (k == "listen")
       s.listen = text(at, value);
@@ -93,7 +95,7 @@ SourceConfig parse_source(const std::string& where, const toml::table& table) {
     else
       fail(at, "unknown option");
   }
-  if (!typed) fail(where + ".type", "is required (syslog-udp, syslog-tcp or file)");
+  if (!typed) fail(where + ".type", "is required (syslog-udp, syslog-tcp, file or http)");
   return s;
 }
 
