@@ -47,5 +47,11 @@ const ACTION_WORDS: Record<string, string> = {
   'incident.escalate': 'escalated it',
   'incident.escalation': 'escalated it',
   'incident.worklog_add': 'added to the worklog',
+  'incident.regulatory_flag': 'flagged it for reporting to an authority',
+  'incident.regulatory_withdraw': 'withdrew a regulatory flag',
+  'incident.regulatory_awareness_change': 'moved the moment of awareness of a regulatory clock',
+  'incident.regulatory_submission': 'recorded what was sent to an authority',
+  'incident.regulatory_reminder': 'reminded of a regulatory deadline',
+  'incident.regulatory_overdue': 'marked a regulatory deadline overdue',
 };
 

@@ -11,6 +11,7 @@ import { useMe } from '../lib/session';
 import { Details } from './incident/Details';
 import { Evidence, prefetchEvidence } from './incident/Evidence';
 import { Communications, DeclareMajor, MajorBanner } from './incident/Major';
+import { Regulatory } from './incident/Regulatory';
 import { Review } from './incident/Review';
 import { Transitions } from './incident/Transitions';
 import { Attachments, Links, Tasks, Timeline } from './incident/Work';
@@ -154,6 +155,7 @@ export function IncidentPage() {
               <div className="prose">{incident.description}</div>
             </section>
           ) : null}
+          <Regulatory incident={incident} />
           <Review incident={incident} workers={workers} onChanged={() => void load(true)} />
           <Communications incident={incident} />
           <Evidence incident={incident} />
