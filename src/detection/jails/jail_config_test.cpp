@@ -89,8 +89,8 @@ TEST(JailConfig, ErrorsNameTheJailAndTheOption) {
   EXPECT_EQ(error_of("sources = [\"syslog\"]", "sources = [\"journal\"]"),
             "detection.jails[sshd].sources: 'journal' is not a detection source");
   EXPECT_EQ(error_of("actions = [\"nftables\", \"notify\"]", "actions = [\"iptables\"]"),
-            "detection.jails[sshd].actions: 'iptables' is neither nftables nor a "
-            "[[detection.actions]]");
+            "detection.jails[sshd].actions: 'iptables' is neither nftables, lock-account, a "
+            "[[detection.actions]] nor a [[detection.webhooks]]");
   EXPECT_EQ(error_of("bantime_max = \"1w\"", "bantime_max = 60"),
             "detection.jails[sshd].bantime_max: must be between 3600 and 316224000 (is 60)");
   EXPECT_EQ(error_of("bantime_factor = 2", "bantime_factor = 0.5"),
@@ -199,7 +199,7 @@ TEST(JailConfig, RefusesBadWebhooksNamingTheOption) {
   EXPECT_EQ(
       webhook_error("https://soc.example.org/hooks/custos?team=blue", "https://a b/"),
       "detection.webhooks[soc].url: must not contain spaces, control or non-ASCII characters");
-  EXPECT_EQ(webhook_error("https://soc.example.org/hooks/custos?team=blue", "https:///path"),
+  EXPECT_EQ(webhook_error("https://soc.example.org/hooks/custos?team=blue", "http://:80/"),
             "detection.webhooks[soc].url: is not a valid URL with a host");
   EXPECT_EQ(webhook_error("X-Source = \"custos\"", "\"Content-Type\" = \"text/plain\""),
             "detection.webhooks[soc].headers.Content-Type: is set by custos");
