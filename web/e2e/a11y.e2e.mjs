@@ -110,8 +110,10 @@ test('every control on the main pages has an accessible name', async () => {
   const incident = await alex.post('/api/v1/incidents', { title: 'Tailgating at the main entrance', category: 'other', impact: 'minor', urgency: 'low' });
   const report = await alex.post('/api/v1/events', { kind: 'weakness', title: 'Badge reader by the loading bay is dead', observed: 'The light stays off; the door opens without a badge.' });
   assert.equal(report.status, 201, report.text);
+  const evidence = await alex.post(`/api/v1/incidents/${incident.body.key}/evidence`, { type: 'log_extract', description: 'Door controller log', collected_by: 'alex' });
+  assert.equal(evidence.status, 201, evidence.text);
   for (const [user, password, paths] of [
-    ['alex', PASSWORD, ['/', '/incidents', '/incidents/new', `/incidents/${incident.body.key}`, '/problems', '/account', '/report', '/triage', `/reports/${report.body.key}`]],
+    ['alex', PASSWORD, ['/', '/incidents', '/incidents/new', `/incidents/${incident.body.key}`, '/problems', '/account', '/report', '/triage', `/reports/${report.body.key}`, `/evidence/${evidence.body.key}`]],
     ['admin', ADMIN_PASSWORD, ['/admin/users', '/admin/tokens', '/admin/lockouts', '/admin/groups', '/admin/matrix', '/admin/sla', '/admin/calendars', '/admin/categories', '/audit']],
   ]) {
     const page = await openPage(browser, srv.baseUrl);

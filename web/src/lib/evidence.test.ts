@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionFields, declaredHashProblem, handOver, recordableActions, shortHash } from './evidence';
+import { actionFields, declaredHashProblem, handOver, integrityFailed, recordableActions, shortHash } from './evidence';
 
 describe('recordableActions', () => {
   it('offers what people record, never what custos writes itself', () => {
@@ -42,5 +42,13 @@ describe('shortHash and handOver', () => {
     expect(handOver({ from: 'alice', to: 'bob' })).toBe('alice → bob');
     expect(handOver({ from: null, to: 'owner' })).toBe('to owner');
     expect(handOver({ from: null, to: null })).toBe('');
+    expect(handOver({ action: 'downloaded', from: null, to: 'alex' })).toBe('');
+  });
+  it('flags only a failed re-hash', () => {
+    expect(integrityFailed('mismatch')).toBe(true);
+    expect(integrityFailed('missing')).toBe(true);
+    expect(integrityFailed('unverified')).toBe(false);
+    expect(integrityFailed('ok')).toBe(false);
+    expect(integrityFailed(null)).toBe(false);
   });
 });

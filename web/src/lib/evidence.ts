@@ -143,8 +143,25 @@ export function declaredHashProblem(algorithm: HashAlgorithm, value: string): st
   return null;
 }
 
-// How a custody entry reads in the history: "alice → bob" for a hand-over.
-export function handOver(e: Pick<CustodyEntry, 'from' | 'to'>): string {
+// Whether the last re-hash found the stored file changed or gone (not: fine, or not checked yet).
+export function integrityFailed(integrity: string | null): boolean {
+  return integrity === 'mismatch' || integrity === 'missing';
+}
+
+// Custody times are read in court: to the second, in the reader's time zone, with the zone named.
+let custodyTime: Intl.DateTimeFormat | null = null;
+export function formatCustodyTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  custodyTime ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+  return custodyTime.format(d);
+}
+
+// How a custody entry reads in the history: "alice → bob" for a hand-over. Entries custos writes
+// itself (a download, an export) name only who did it.
+export function handOver(e: Pick<CustodyEntry, 'from' | 'to'> & { action?: CustodyAction }): string {
+  if (e.action === 'downloaded' || e.action === 'exported' || e.action === 'accessed' || e.action === 'analysed') return '';
   if (e.from && e.to) return `${e.from} → ${e.to}`;
   if (e.to) return `to ${e.to}`;
   if (e.from) return `from ${e.from}`;

@@ -4,7 +4,7 @@ import { api } from '../api/client';
 import { postAndSave, putWithProgress, type Progress } from '../api/transfer';
 import { LegalHold, legalHoldsPath } from '../components/LegalHold';
 import { ErrorMessage, Field, Loading, Notice, PageHeader } from '../components/ui';
-import { ACTION_LABELS, ALGORITHM_LABELS, TYPE_LABELS, handOver, type CustodyEntry, type EvidenceItem, type LegalHolds } from '../lib/evidence';
+import { ACTION_LABELS, ALGORITHM_LABELS, TYPE_LABELS, formatCustodyTime, handOver, integrityFailed, type CustodyEntry, type EvidenceItem, type LegalHolds } from '../lib/evidence';
 import { actorName, formatBytes, formatDateTime } from '../lib/format';
 import { useApi, useTitle } from '../lib/hooks';
 import { describeError } from '../lib/problem';
@@ -64,7 +64,7 @@ export default function EvidencePage() {
           <strong>Hash mismatch.</strong> The content custos stored does not match the {ALGORITHM_LABELS[e.declared_hash?.algorithm ?? 'sha256']} hash the collector declared. Both are kept and shown below; find out why before relying on this item.
         </div>
       ) : null}
-      {e.integrity && e.integrity !== 'ok' ? (
+      {integrityFailed(e.integrity) ? (
         <div className="alert alert-error" role="status">
           <strong>Integrity check failed ({e.integrity}).</strong> The stored file no longer matches the hashes recorded when it was uploaded (checked {formatDateTime(e.last_verified_at)}).
         </div>
@@ -115,7 +115,9 @@ export default function EvidencePage() {
                   <span className="badge subtle custody-action">{ACTION_LABELS[c.action] ?? c.action}</span>
                   <strong>{actorName(c.actor)}</strong>
                   {handOver(c) ? <span className="custody-handover">{handOver(c)}</span> : null}
-                  <FullTime iso={c.at} />
+                  <time dateTime={c.at} title={c.at}>
+                    {formatCustodyTime(c.at)}
+                  </time>
                 </div>
                 {c.location || c.purpose ? (
                   <dl className="custody-facts small">

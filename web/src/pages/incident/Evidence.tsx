@@ -11,6 +11,7 @@ import {
   HASH_ALGORITHMS,
   TYPE_LABELS,
   declaredHashProblem,
+  integrityFailed,
   shortHash,
   type EvidenceItem,
   type EvidenceType,
@@ -48,7 +49,7 @@ export function Evidence({ incident }: { incident: Incident }) {
       <div className="card-head">
         <h2 id="evidence-h">Evidence</h2>
         {can.evidenceWork && !adding ? (
-          <button type="button" className="btn" onClick={() => setAdding(true)} aria-expanded={false}>
+          <button type="button" className="btn" onClick={() => setAdding(true)}>
             Add evidence
           </button>
         ) : null}
@@ -93,7 +94,7 @@ function EvidenceLine({ item: e }: { item: EvidenceItem }) {
         </Link>
         <span className="badge subtle">{TYPE_LABELS[e.type] ?? e.type}</span>
         {e.hash_mismatch ? <span className="badge mismatch">Hash mismatch</span> : null}
-        {e.integrity && e.integrity !== 'ok' ? <span className="badge mismatch">Integrity: {e.integrity}</span> : null}
+        {integrityFailed(e.integrity) ? <span className="badge mismatch">Integrity check: {e.integrity}</span> : null}
         {e.state === 'disposed' ? <span className="badge subtle">Disposed of</span> : null}
       </div>
       {e.description ? <div className="evidence-line-desc">{e.description}</div> : null}
@@ -139,7 +140,7 @@ function AddEvidence({ incident, onAdded, onCancel }: { incident: Incident; onAd
     description: '',
     source: '',
     location: '',
-    collected_by: me.display_name || me.username,
+    collected_by: me.username,
     collected_at: '',
     method: '',
     declared_hash_algorithm: 'sha256',
@@ -221,7 +222,7 @@ function AddEvidence({ incident, onAdded, onCancel }: { incident: Incident; onAd
           {(p) => <input {...p} value={draft.collected_by} maxLength={200} onChange={(e) => set('collected_by', e.target.value)} />}
         </Field>
       </div>
-      <Field label="Description" error={errors.fields.description}>
+      <Field label="Description" required error={errors.fields.description}>
         {(p) => <textarea {...p} rows={2} value={draft.description} maxLength={4000} onChange={(e) => set('description', e.target.value)} placeholder="What it is, e.g. Image of the finance laptop's disk" />}
       </Field>
       <div className="grid-2">
@@ -241,7 +242,7 @@ function AddEvidence({ incident, onAdded, onCancel }: { incident: Incident; onAd
       {!physical ? (
         <>
           <div className="declared-hash">
-            <Field label="Declared hash algorithm" error={errors.fields.declared_hash_algorithm}>
+            <Field label="Hash algorithm" error={errors.fields.declared_hash_algorithm}>
               {(p) => (
                 <select {...p} value={draft.declared_hash_algorithm} onChange={(e) => set('declared_hash_algorithm', e.target.value as HashAlgorithm)}>
                   {HASH_ALGORITHMS.map((a) => (
