@@ -74,7 +74,21 @@ test('an agent records evidence, hands it over, downloads it and exports a packa
   await settled(page);
   assert.deepEqual(await unnamedControls(page), [], 'the add-evidence form');
   await screenshot(page, 'evidence-add-form');
+  // A slow line (about 1 MB/s up), so that the upload's progress can be seen on the way.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
   await form.getByRole('button', { name: 'Record evidence' }).click();
+  const progress = form.getByRole('progressbar', { name: 'Upload progress' });
+  await page.waitForFunction(() => {
+    const p = document.querySelector('progress[aria-label="Upload progress"]');
+    return p && p.value > 0 && p.value < 100;
+  });
+  await form.getByText(/MB of 3\.0 MB sent \(\d+ %\)/).waitFor();
+  await screenshot(page, 'evidence-upload-progress');
+  await progress.waitFor({ state: 'detached', timeout: 30_000 });
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await cdp.detach();
   const recorded = section.getByRole('status').filter({ hasText: /EVD-\d{6} recorded/ });
   await recorded.waitFor();
   const fileKey = (await recorded.getByRole('link').textContent()).trim();
