@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../../tests/harness/server.mjs';
 import { sha256, verifyCli, verifyTampered } from '../../tests/harness/evidence.mjs';
-import { ARTIFACTS, DESKTOP, PHONE, launch, openPage, overflowsHorizontally, screenshot, settled, signIn, unnamedControls } from './browser.mjs';
+import { ARTIFACTS, DESKTOP, PHONE, focused, launch, openPage, overflowsHorizontally, screenshot, settled, signIn, tabTo, unnamedControls } from './browser.mjs';
 
 let srv;
 let browser;
@@ -246,6 +246,45 @@ test('an outsider to a restricted incident gets the not-found page for its evide
   await page.getByText('Not available').waitFor();
   await page.getByText(`There is no evidence item ${item.body.key}, or it belongs to an incident you may not see.`).waitFor();
   assert.equal(await page.getByText('HR file').count(), 0);
+  assertClean(page);
+});
+
+test('the evidence page works with the keyboard alone, the focus always visible', async () => {
+  const incident = await newIncident(alexApi, { title: 'Keyboard evidence' });
+  const item = await alexApi.post(`/api/v1/incidents/${incident}/evidence`, { type: 'screenshot', description: 'Screenshot of the ransom note', collected_by: 'alex' });
+  assert.equal(item.status, 201, item.text);
+  const put = await alexApi.request('PUT', `/api/v1/evidence/${item.body.key}/content?filename=note.png`, { body: 'not really a png', headers: { 'content-type': 'image/png' } });
+  assert.equal(put.status, 201, put.text);
+
+  const page = await openPage(browser, srv.baseUrl, { viewport: DESKTOP });
+  await signIn(page, 'alex');
+  await page.goto(`/evidence/${item.body.key}`);
+  await page.getByRole('heading', { name: 'Screenshot of the ransom note', level: 1 }).waitFor();
+  await settled(page);
+  const stops = [];
+  for (let n = 0; n < 40; n++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    if (!f) break;
+    stops.push(f);
+  }
+  assert.deepEqual(stops.filter((f) => !f.visible).map((f) => `${f.tag} "${f.text}"`), [], 'focus that cannot be seen');
+  // Copy a hash and record an analysis by keyboard: choose the action, say why, send.
+  await page.goto(`/evidence/${item.body.key}`);
+  await page.getByRole('heading', { name: 'Screenshot of the ransom note', level: 1 }).waitFor();
+  await settled(page);
+  const copy = await tabTo(page, /^Copy the SHA-256$/);
+  assert.ok(copy.visible);
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Copy the SHA-256' }).getByText('Copied').waitFor();
+  await tabTo(page, /^What happened/);
+  await page.keyboard.press('ArrowDown'); // from "Transferred" (the default) to "Analysed"
+  assert.equal(await page.getByRole('form', { name: 'Record custody' }).getByLabel(/^What happened/).inputValue(), 'analysed');
+  await tabTo(page, /^Purpose/);
+  await page.keyboard.type('Read the wallet address off the note');
+  await tabTo(page, /^Record$/);
+  await page.keyboard.press('Enter');
+  await page.getByRole('list', { name: `Chain of custody of ${item.body.key}` }).locator('li', { hasText: 'Analysed' }).getByText('Read the wallet address off the note').waitFor();
   assertClean(page);
 });
 

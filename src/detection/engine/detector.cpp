@@ -39,8 +39,8 @@ std::shared_ptr<const CompiledFilter> compile(const JailConfig& j) {
     FilterMatcher probe(filter, reference_at(coarse_now()));
     return filter;
   } catch (const std::exception& e) {
-    throw std::runtime_error("detection.jails[" + j.name + "].filter: " + j.filter.string() +
-                             ": " + e.what());
+    throw std::runtime_error("detection.jails[" + j.name + "].filter: " + j.filter.string() + ": " +
+                             e.what());
   }
 }
 

@@ -45,7 +45,8 @@ bool FailureTracker::add(std::string_view key, std::int64_t time) {
   const auto t = static_cast<std::uint32_t>(time);
   e.times.insert(std::upper_bound(e.times.begin(), e.times.end(), t), t);
   const auto keep = static_cast<std::size_t>(options_.maxretry);
-  if (e.times.size() > keep) e.times.erase(e.times.begin(), e.times.end() - static_cast<std::ptrdiff_t>(keep));
+  if (e.times.size() > keep)
+    e.times.erase(e.times.begin(), e.times.end() - static_cast<std::ptrdiff_t>(keep));
   e.last = std::max(e.last, t);
   if (static_cast<int>(e.times.size()) >= options_.maxretry &&
       static_cast<std::int64_t>(e.times.back()) - e.times.front() < options_.findtime) {
