@@ -1,7 +1,7 @@
 #include "store/scratch_database.hpp"
 
-#include <libpq-fe.h>
 #include <unistd.h>
+#include "store/postgres/libpq.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -24,16 +24,16 @@ std::string with_database(const std::string& url, const std::string& dbname) {
 
 // Runs one statement outside any transaction (CREATE/DROP DATABASE).
 void run_on_server(const std::string& sql) {
-  PGconn* conn = PQconnectdb(ScratchDatabase::postgres_server_url().c_str());
+  PGconn* conn = libpq().PQconnectdb(ScratchDatabase::postgres_server_url().c_str());
   std::string error;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error = PQerrorMessage(conn);
+  if (libpq().PQstatus(conn) != CONNECTION_OK) {
+    error = libpq().PQerrorMessage(conn);
   } else {
-    PGresult* result = PQexec(conn, sql.c_str());
-    if (PQresultStatus(result) != PGRES_COMMAND_OK) error = PQerrorMessage(conn);
-    PQclear(result);
+    PGresult* result = libpq().PQexec(conn, sql.c_str());
+    if (libpq().PQresultStatus(result) != PGRES_COMMAND_OK) error = libpq().PQerrorMessage(conn);
+    libpq().PQclear(result);
   }
-  PQfinish(conn);
+  libpq().PQfinish(conn);
   if (!error.empty()) throw DatabaseError(sql + ": " + error);
 }
 

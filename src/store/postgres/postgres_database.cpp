@@ -1,6 +1,6 @@
 #include "store/postgres/postgres_database.hpp"
 
-#include <libpq-fe.h>
+#include "store/postgres/libpq.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -52,7 +52,7 @@ bool is_transient(const std::string& sqlstate) {
 }
 
 struct ResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { libpq().PQclear(result); }
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -244,10 +244,10 @@ std::optional<T> parse_number(const char* text, int length) {
 }
 
 Value to_value(const PGresult* result, int row, int column) {
-  if (PQgetisnull(result, row, column)) return nullptr;
-  const char* text = PQgetvalue(result, row, column);
-  const int length = PQgetlength(result, row, column);
-  switch (PQftype(result, column)) {
+  if (libpq().PQgetisnull(result, row, column)) return nullptr;
+  const char* text = libpq().PQgetvalue(result, row, column);
+  const int length = libpq().PQgetlength(result, row, column);
+  switch (libpq().PQftype(result, column)) {
     case kInt2Oid:
     case kInt4Oid:
     case kInt8Oid:
@@ -269,8 +269,8 @@ Value to_value(const PGresult* result, int row, int column) {
 }
 
 Rows to_rows(const PGresult* result) {
-  const int row_count = PQntuples(result);
-  const int column_count = PQnfields(result);
+  const int row_count = libpq().PQntuples(result);
+  const int column_count = libpq().PQnfields(result);
   Rows rows;
   rows.reserve(static_cast<std::size_t>(row_count));
   for (int r = 0; r < row_count; ++r) {
@@ -285,7 +285,7 @@ Rows to_rows(const PGresult* result) {
 // ---- URLs, without leaking the password ------------------------------------------------------
 
 struct ConninfoDeleter {
-  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+  void operator()(PQconninfoOption* options) const { libpq().PQconninfoFree(options); }
 };
 using Conninfo = std::unique_ptr<PQconninfoOption, ConninfoDeleter>;
 
@@ -338,7 +338,7 @@ std::string percent_encode_host(const std::string& host) {
 // postgresql://user@host:port/dbname, filling in what the URL leaves out the way libpq does
 // (environment, then built-in defaults).
 std::string describe_url(const PQconninfoOption* parsed) {
-  const Conninfo defaults(PQconndefaults());
+  const Conninfo defaults(libpq().PQconndefaults());
   auto value = [&](std::string_view keyword) {
     std::string v = option(parsed, keyword);
     return v.empty() ? option(defaults.get(), keyword) : v;
@@ -363,7 +363,7 @@ namespace detail {
 class PgSession final : public Connection {
  public:
   explicit PgSession(PGconn* conn) : conn_(conn) {}
-  ~PgSession() override { PQfinish(conn_); }
+  ~PgSession() override { libpq().PQfinish(conn_); }
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;
 
@@ -376,7 +376,7 @@ class PgSession final : public Connection {
 
   std::int64_t execute(std::string_view sql, std::span<const Value> params) override {
     const Result result = run(sql, params);
-    const char* tuples = PQcmdTuples(result.get());
+    const char* tuples = libpq().PQcmdTuples(result.get());
     return parse_number<std::int64_t>(tuples, static_cast<int>(std::strlen(tuples))).value_or(0);
   }
 
@@ -385,14 +385,14 @@ class PgSession final : public Connection {
   [[nodiscard]] Backend backend() const override { return Backend::postgres; }
 
   // Runs statements without parameters: transaction control, scripts.
-  Result exec_simple(const std::string& sql) { return check(PQexec(conn_, sql.c_str())); }
+  Result exec_simple(const std::string& sql) { return check(libpq().PQexec(conn_, sql.c_str())); }
 
-  [[nodiscard]] bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+  [[nodiscard]] bool healthy() const { return libpq().PQstatus(conn_) == CONNECTION_OK; }
 
   // Reconnects with the same parameters; prepared statements died with the old session.
   bool reset() {
     statements_.clear();
-    PQreset(conn_);
+    libpq().PQreset(conn_);
     return healthy();
   }
 
@@ -409,7 +409,7 @@ class PgSession final : public Connection {
   }
 
   void commit() {
-    if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+    if (libpq().PQtransactionStatus(conn_) == PQTRANS_INERROR) {
       // The work caught an error and carried on; COMMIT would quietly roll back.
       rollback_quietly();
       throw PgError("transaction rolled back after an earlier error: " + last_error_,
@@ -419,22 +419,23 @@ class PgSession final : public Connection {
   }
 
   void rollback_quietly() noexcept {
-    if (!healthy() || PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
-    PQclear(PQexec(conn_, "ROLLBACK"));
+    if (!healthy() || libpq().PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
+    libpq().PQclear(libpq().PQexec(conn_, "ROLLBACK"));
   }
 
   // Whether the pool may hand this connection out again.
   [[nodiscard]] bool reusable() {
     rollback_quietly();
-    return healthy() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    return healthy() && libpq().PQtransactionStatus(conn_) == PQTRANS_IDLE;
   }
 
  private:
   Result run(std::string_view sql, std::span<const Value> params) {
     const EncodedParams encoded = encode(params);
     const std::string& name = statement_for(sql, encoded);
-    return check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(encoded.values.size()),
-                                encoded.values.data(), nullptr, nullptr, 0));
+    return check(libpq().PQexecPrepared(conn_, name.c_str(),
+                                        static_cast<int>(encoded.values.size()),
+                                        encoded.values.data(), nullptr, nullptr, 0));
   }
 
   const std::string& statement_for(std::string_view sql, const EncodedParams& params) {
@@ -461,7 +462,7 @@ class PgSession final : public Connection {
   // under a savepoint. Every parameter typed: nothing to infer, no savepoint needed.
   void prepare(const std::string& name, const std::string& sql, std::vector<Oid> types) {
     const bool may_retry = std::count(types.begin(), types.end(), kUnspecifiedOid) > 0 &&
-                           PQtransactionStatus(conn_) == PQTRANS_INTRANS;
+                           libpq().PQtransactionStatus(conn_) == PQTRANS_INTRANS;
     if (!may_retry) {
       check(prepare_once(name, sql, types));
       return;
@@ -482,17 +483,17 @@ class PgSession final : public Connection {
 
   Result prepare_once(const std::string& name, const std::string& sql,
                       const std::vector<Oid>& types) {
-    return Result(
-        PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.data()));
+    return Result(libpq().PQprepare(conn_, name.c_str(), sql.c_str(),
+                                    static_cast<int>(types.size()), types.data()));
   }
 
   // For "could not determine data type of parameter $N" (42P18), the 1-based N of a parameter we
   // left unspecified; 0 for success or any other error. Only the message names the parameter;
   // failing that, the first unspecified one is taken.
   static std::size_t undetermined_parameter(const PGresult* result, const std::vector<Oid>& types) {
-    const char* sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* sqlstate = result ? libpq().PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     if (sqlstate == nullptr || std::string_view(sqlstate) != "42P18") return 0;
-    const char* message = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    const char* message = libpq().PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
     const std::size_t n = parameter_number_in(message ? message : "");
     if (n >= 1 && n <= types.size() && types[n - 1] == kUnspecifiedOid) return n;
     const auto first = std::find(types.begin(), types.end(), kUnspecifiedOid);
@@ -503,7 +504,7 @@ class PgSession final : public Connection {
   Result check(PGresult* raw) { return check(Result(raw)); }
 
   Result check(Result result) {
-    const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    const ExecStatusType status = result ? libpq().PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
       return result;
     }
@@ -511,11 +512,12 @@ class PgSession final : public Connection {
   }
 
   [[noreturn]] void throw_error(const PGresult* result) {
-    const char* sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-    const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const char* sqlstate = result ? libpq().PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* primary =
+        result ? libpq().PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
     last_sqlstate_ = sqlstate ? sqlstate : "";
     // No primary message: the failure is on our side of the wire (lost connection).
-    last_error_ = primary ? std::string(primary) : one_line(PQerrorMessage(conn_));
+    last_error_ = primary ? std::string(primary) : one_line(libpq().PQerrorMessage(conn_));
     if (last_sqlstate_ == "23505") throw UniqueViolation(last_error_);
     if (last_sqlstate_.empty()) throw DatabaseError("PostgreSQL: " + last_error_);
     throw PgError(last_error_ + " (SQLSTATE " + last_sqlstate_ + ")", last_sqlstate_);
@@ -591,14 +593,14 @@ std::unique_ptr<PgSession> open_session(const std::string& url, const std::strin
   const char* keywords[] = {"application_name", "client_encoding", "connect_timeout", "dbname",
                             nullptr};
   const char* values[] = {"custos", "UTF8", kConnectTimeoutSeconds, url.c_str(), nullptr};
-  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  PGconn* conn = libpq().PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) throw DatabaseError("PostgreSQL: out of memory while connecting");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    const std::string message = one_line(PQerrorMessage(conn));
-    PQfinish(conn);
+  if (libpq().PQstatus(conn) != CONNECTION_OK) {
+    const std::string message = one_line(libpq().PQerrorMessage(conn));
+    libpq().PQfinish(conn);
     throw DatabaseError("cannot connect to " + description + ": " + redact(message, secrets));
   }
-  PQsetNoticeProcessor(conn, ignore_notice, nullptr);
+  libpq().PQsetNoticeProcessor(conn, ignore_notice, nullptr);
   return std::make_unique<PgSession>(conn);
 }
 
@@ -610,10 +612,10 @@ PostgresDatabase::PostgresDatabase(const std::string& url, const DatabaseOptions
     throw DatabaseError("not a PostgreSQL URL (expected postgresql://...)");
   }
   char* error = nullptr;
-  const Conninfo parsed(PQconninfoParse(url.c_str(), &error));
+  const Conninfo parsed(libpq().PQconninfoParse(url.c_str(), &error));
   if (!parsed) {
     const std::string message = error ? one_line(error) : "out of memory";
-    PQfreemem(error);
+    libpq().PQfreemem(error);
     throw DatabaseError("invalid PostgreSQL URL: " + redact(message, raw_passwords(url)));
   }
   description_ = describe_url(parsed.get());
