@@ -269,79 +269,105 @@ Incident IncidentService::create(store::Connection& c, const IncidentFields& f,
   in.priority = matrix.matrix.priority(in.impact, in.urgency);
   const auto targets = settings_.targets_for(in.priority);
 
-  Incident out;
-  {
-    const auto viewer = viewer_for(c, who);
-    const auto group = group_by_name(c, f.group.value_or(std::nullopt));
-    const auto assignee = user_by_name(c, "assignee", f.assignee.value_or(std::nullopt));
-    std::optional<std::int64_t> parent;
-    if (f.parent && *f.parent) {
-      parent = parse_incident_key(**f.parent);
-      auto p = parent ? load(c, *parent) : std::nullopt;
-      if (!p || !can_see(viewer, *p)) throw IncidentInputError("parent", "no such incident");
+  // Everything the row will hold is decided here, so that the SLA columns go into the INSERT
+  // and the answer is built from what was written instead of being read back.
+  const auto group = group_by_name(c, f.group.value_or(std::nullopt));
+  in.assignee_id = user_by_name(c, "assignee", f.assignee.value_or(std::nullopt));
+  if (in.assignee_id) in.assignee = f.assignee.value_or(std::nullopt);
+  if (f.parent && *f.parent) {
+    const auto parent = parse_incident_key(**f.parent);
+    auto p = parent ? load(c, *parent) : std::nullopt;
+    if (!p || !can_see(viewer_for(c, who), *p)) {
+      throw IncidentInputError("parent", "no such incident");
     }
-    std::optional<std::int64_t> problem = f.problem_id.value_or(std::nullopt);
-    if (problem && !c.query_one("SELECT id FROM problems WHERE id = ?", {*problem})) {
-      throw IncidentInputError("problem", "no such problem");
-    }
-    const int level = f.support_level.value_or(group ? group->level : 1);
-    // Logged with an assignee, the incident is owned from the start: 'assigned', and its time
-    // to own is met, just as when a new incident is assigned by a change.
-    auto row = c.query_one(
-        "INSERT INTO incidents (title, description, category, subcategory, impact, urgency, "
-        "priority,"
-        " matrix_version, affects_confidentiality, affects_integrity, affects_availability,"
-        " personal_data, affected_services, affected_assets, source, reporter_id, group_id,"
-        " assignee_id, support_level, status, acknowledged_at, parent_id, problem_id, restricted,"
-        " tlp, occurred_at,"
-        " detected_at, reported_at, sla_policy_version, sla_calendar, response_target_ms,"
-        " resolution_target_ms, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        {in.title,
-         in.description,
-         in.category,
-         store::maybe(in.subcategory),
-         std::string(impact_name(in.impact)),
-         std::string(urgency_name(in.urgency)),
-         std::int64_t{in.priority},
-         matrix.version,
-         std::int64_t{in.affects_confidentiality},
-         std::int64_t{in.affects_integrity},
-         std::int64_t{in.affects_availability},
-         std::int64_t{in.personal_data},
-         list_json(in.affected_services),
-         list_json(in.affected_assets),
-         in.source,
-         auth::account_of(who),
-         store::maybe(group ? std::optional(group->id) : std::nullopt),
-         store::maybe(assignee),
-         std::int64_t{level},
-         std::string(status_name(assignee ? Status::assigned : Status::new_)),
-         store::maybe(assignee ? std::optional<std::int64_t>(now) : std::nullopt),
-         store::maybe(parent),
-         store::maybe(problem),
-         std::int64_t{in.restricted},
-         in.tlp,
-         store::maybe(in.occurred_at),
-         store::maybe(in.detected_at),
-         now,
-         targets.policy_version,
-         targets.calendar,
-         targets.response_ms,
-         targets.resolution_ms,
-         now,
-         now});
-    out = *load(c, row->i64(0));
-    write_sla_fields(c, out, now);
-    write_search_document(c, out);
-    audit_.append(c, {auth::actor_of(who),
-                      "incident.create",
-                      "incident",
-                      incident_key(out.id),
-                      {{"after", audit_view(out)}, {"source", out.source}}});
+    in.parent_id = parent;
   }
-  return out;
+  in.problem_id = f.problem_id.value_or(std::nullopt);
+  if (in.problem_id && !c.query_one("SELECT id FROM problems WHERE id = ?", {*in.problem_id})) {
+    throw IncidentInputError("problem", "no such problem");
+  }
+  if (group) {
+    in.group_id = group->id;
+    in.group = group->name;
+  }
+  in.support_level = f.support_level.value_or(group ? group->level : 1);
+  in.matrix_version = matrix.version;
+  if (!auth::is_system(who)) {
+    in.reporter_id = who.user_id;
+    in.reporter = who.username;
+  }
+  // Logged with an assignee, the incident is owned from the start: 'assigned', and its time
+  // to own is met, just as when a new incident is assigned by a change.
+  in.status = in.assignee_id ? Status::assigned : Status::new_;
+  if (in.assignee_id) in.acknowledged_at = now;
+  in.reported_at = now;
+  in.sla_policy_version = targets.policy_version;
+  in.sla_calendar = targets.calendar;
+  in.response_target_ms = targets.response_ms;
+  in.resolution_target_ms = targets.resolution_ms;
+  in.created_at = now;
+  in.updated_at = now;
+  in.version = 1;
+  const auto snapshot = settings_.evaluate(in, now);
+  const auto next_look = next_escalation_at(c, in, snapshot, now);
+
+  auto row = c.query_one(
+      "INSERT INTO incidents (title, description, category, subcategory, impact, urgency, "
+      "priority,"
+      " matrix_version, affects_confidentiality, affects_integrity, affects_availability,"
+      " personal_data, affected_services, affected_assets, source, reporter_id, group_id,"
+      " assignee_id, support_level, status, acknowledged_at, parent_id, problem_id, restricted,"
+      " tlp, occurred_at,"
+      " detected_at, reported_at, sla_policy_version, sla_calendar, response_target_ms,"
+      " resolution_target_ms, response_due_at, resolution_due_at, next_escalation_at,"
+      " created_at, updated_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+      " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {in.title,
+       in.description,
+       in.category,
+       store::maybe(in.subcategory),
+       std::string(impact_name(in.impact)),
+       std::string(urgency_name(in.urgency)),
+       std::int64_t{in.priority},
+       in.matrix_version,
+       std::int64_t{in.affects_confidentiality},
+       std::int64_t{in.affects_integrity},
+       std::int64_t{in.affects_availability},
+       std::int64_t{in.personal_data},
+       list_json(in.affected_services),
+       list_json(in.affected_assets),
+       in.source,
+       store::maybe(in.reporter_id),
+       store::maybe(in.group_id),
+       store::maybe(in.assignee_id),
+       std::int64_t{in.support_level},
+       std::string(status_name(in.status)),
+       store::maybe(in.acknowledged_at),
+       store::maybe(in.parent_id),
+       store::maybe(in.problem_id),
+       std::int64_t{in.restricted},
+       in.tlp,
+       store::maybe(in.occurred_at),
+       store::maybe(in.detected_at),
+       now,
+       in.sla_policy_version,
+       in.sla_calendar,
+       in.response_target_ms,
+       in.resolution_target_ms,
+       store::maybe(snapshot.response_due_ms),
+       store::maybe(snapshot.resolution_due_ms),
+       store::maybe(next_look),
+       now,
+       now});
+  in.id = row->i64(0);
+  write_search_document(c, in);
+  audit_.append(c, {auth::actor_of(who),
+                    "incident.create",
+                    "incident",
+                    incident_key(in.id),
+                    {{"after", audit_view(in)}, {"source", in.source}}});
+  return in;
 }
 
 std::optional<Incident> IncidentService::get(std::int64_t id, const auth::Principal& who) {
