@@ -22,6 +22,7 @@ before(async () => {
   await srv.createUser('ines', ['incident_manager'], { display_name: 'Ines Manager' });
   await srv.createUser('olga', ['agent'], { display_name: 'Olga Outsider' });
   await srv.createUser('fiona', ['agent'], { display_name: 'Fiona Forensics' });
+  await srv.createUser('aud', ['auditor'], { display_name: 'Audrey Auditor' });
   alexApi = await srv.userToken('alex');
   inesApi = await srv.userToken('ines');
   const admin = await srv.adminClient();
@@ -285,6 +286,28 @@ test('the evidence page works with the keyboard alone, the focus always visible'
   await tabTo(page, /^Record$/);
   await page.keyboard.press('Enter');
   await page.getByRole('list', { name: `Chain of custody of ${item.body.key}` }).locator('li', { hasText: 'Analysed' }).getByText('Read the wallet address off the note').waitFor();
+  assertClean(page);
+});
+
+test('an auditor reads evidence and downloads it (recorded), but records nothing', async () => {
+  const incident = await newIncident(alexApi, { title: 'Audit sample' });
+  const item = await alexApi.post(`/api/v1/incidents/${incident}/evidence`, { type: 'log_extract', description: 'Firewall log of the night', collected_by: 'alex' });
+  assert.equal(item.status, 201, item.text);
+  const put = await alexApi.request('PUT', `/api/v1/evidence/${item.body.key}/content?filename=fw.log`, { body: 'DROP 203.0.113.7\n', headers: { 'content-type': 'text/plain' } });
+  assert.equal(put.status, 201, put.text);
+
+  const page = await openPage(browser, srv.baseUrl, { viewport: DESKTOP });
+  await signIn(page, 'aud');
+  await page.goto(`/incidents/${incident}`);
+  const section = page.getByRole('region', { name: 'Evidence' });
+  await section.getByRole('link', { name: item.body.key }).click();
+  await page.getByRole('heading', { name: 'Firewall log of the night', level: 1 }).waitFor();
+  await settled(page);
+  assert.equal(await page.getByRole('form', { name: 'Record custody' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: /^Export/ }).count(), 0);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download content' }).click()]);
+  assert.equal(fs.readFileSync(await download.path(), 'utf8'), 'DROP 203.0.113.7\n');
+  await page.getByRole('list', { name: `Chain of custody of ${item.body.key}` }).locator('li', { hasText: 'Downloaded' }).getByText('aud', { exact: true }).waitFor();
   assertClean(page);
 });
 
