@@ -1,14 +1,10 @@
 #pragma once
-// libpq, loaded when a PostgreSQL database is first opened rather than when custos starts.
-//
-// Why: libpq pulls in Kerberos, LDAP and GnuTLS; loading and relocating that chain costs about
-// 4.5 ms of CPU at every start of the binary. That is most of the price of a short-lived command
-// such as `custos mailgate` (run once per message by the MTA) on the default SQLite database,
-// which never needs libpq at all.
-//
-// Use `libpq().PQexec(...)` where code would call `PQexec(...)`: the table holds the same
-// functions with the same signatures (checked against <libpq-fe.h> at compile time).
+// libpq, loaded when a PostgreSQL database is first opened rather than at every start
+// (util/shared_library.hpp says why). Use `libpq().PQexec(...)` where code would call
+// `PQexec(...)`: the table holds the same functions with the same signatures.
 #include <libpq-fe.h>
+
+#include "util/shared_library.hpp"
 
 namespace custos::store {
 
@@ -40,9 +36,7 @@ namespace custos::store {
   X(PQtransactionStatus)
 
 struct LibPq {
-#define CUSTOS_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
-  CUSTOS_LIBPQ_FUNCTIONS(CUSTOS_LIBPQ_MEMBER)
-#undef CUSTOS_LIBPQ_MEMBER
+  CUSTOS_SHARED_LIBRARY_MEMBERS(CUSTOS_LIBPQ_FUNCTIONS)
 };
 
 // Loads libpq on first use. Throws DatabaseError naming the library and the loader's reason
