@@ -96,6 +96,7 @@ std::vector<RegulatoryObligation> load_obligations(store::Connection& c, std::in
     }
   }
   std::vector<RegulatoryObligation> out;
+  out.reserve(by_kind.size());
   for (auto& [kind, o] : by_kind) out.push_back(std::move(o));
   return out;
 }
@@ -229,6 +230,44 @@ nlohmann::json to_json(const RegulatoryState& state, std::int64_t now_ms) {
           {"obligations", std::move(obligations)}};
 }
 
+std::int64_t version_of(const RegulatoryState& state) {
+  // FNV-1a over the fields people change, in a fixed order.
+  std::uint64_t h = 14695981039346656037ULL;
+  auto mix = [&h](std::int64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= static_cast<std::uint64_t>(v >> (8 * i)) & 0xFFU;
+      h *= 1099511628211ULL;
+    }
+  };
+  for (const auto& f : state.flags) {
+    mix(static_cast<std::int64_t>(f.regime));
+    mix(f.active ? 1 : 0);
+    mix(f.aware_at);
+    mix(f.withdrawn_at.value_or(-1));
+  }
+  for (const auto& o : state.obligations) {
+    mix(static_cast<std::int64_t>(o.obligation));
+    mix(o.submitted_at.value_or(-1));
+  }
+  return static_cast<std::int64_t>(h >> 11) + 1;
+}
+
+namespace {
+
+void require_version(store::Connection& c, std::int64_t incident_id,
+                     std::optional<std::int64_t> expected) {
+  if (!expected) return;
+  const auto current = version_of(load_state(c, incident_id));
+  if (*expected != current) {
+    throw WorkError(WorkRefusal::stale, "",
+                    "the regulatory flags or submissions were changed since you read them (now "
+                    "version " +
+                        std::to_string(current) + "); reload and retry");
+  }
+}
+
+}  // namespace
+
 std::optional<RegulatoryState> RegulatoryClocks::get(std::int64_t incident_id,
                                                      const auth::Principal& who) {
   std::optional<RegulatoryState> out;
@@ -241,10 +280,9 @@ std::optional<RegulatoryState> RegulatoryClocks::get(std::int64_t incident_id,
   return out;
 }
 
-std::optional<RegulatoryState> RegulatoryClocks::change(std::int64_t incident_id,
-                                                        const RegulatoryChange& change,
-                                                        const auth::Principal& who,
-                                                        std::int64_t now_ms) {
+std::optional<RegulatoryState> RegulatoryClocks::change(
+    std::int64_t incident_id, const RegulatoryChange& change, const auth::Principal& who,
+    std::int64_t now_ms, std::optional<std::int64_t> expected_version) {
   if (change.flags.empty())
     throw WorkError::invalid("gdpr", "name at least one regime to change: gdpr or nis2");
   for (const auto& f : change.flags) {
@@ -261,6 +299,7 @@ std::optional<RegulatoryState> RegulatoryClocks::change(std::int64_t incident_id
     out.reset();  // PostgreSQL may run this again after a serialization failure
     auto access = access_incident(c, incident_id, who);
     if (!access) return;
+    require_version(c, incident_id, expected_version);
     const auto flags = load_flags(c, incident_id);
     for (const auto& f : change.flags) {
       const auto* current = find_flag(flags, f.regime);
@@ -327,10 +366,9 @@ std::optional<RegulatoryState> RegulatoryClocks::change(std::int64_t incident_id
   return out;
 }
 
-std::optional<RegulatoryState> RegulatoryClocks::record(std::int64_t incident_id,
-                                                        const RegulatorySubmission& s,
-                                                        const auth::Principal& who,
-                                                        std::int64_t now_ms) {
+std::optional<RegulatoryState> RegulatoryClocks::record(
+    std::int64_t incident_id, const RegulatorySubmission& s, const auth::Principal& who,
+    std::int64_t now_ms, std::optional<std::int64_t> expected_version) {
   if (s.submitted_at > now_ms)
     throw WorkError::invalid("submitted_at", "must not be in the future");
   check_text("recipient", s.recipient, kMaxRecipient, false);
@@ -343,6 +381,7 @@ std::optional<RegulatoryState> RegulatoryClocks::record(std::int64_t incident_id
     out.reset();
     auto access = access_incident(c, incident_id, who);
     if (!access) return;
+    require_version(c, incident_id, expected_version);
     const auto flags = load_flags(c, incident_id);
     const auto* flag = find_flag(flags, regime);
     if (flag == nullptr || !flag->active) {

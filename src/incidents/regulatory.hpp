@@ -56,6 +56,9 @@ struct RegulatoryState {
 };
 // `now_ms` decides the state (open/overdue) and the remaining time.
 nlohmann::json to_json(const RegulatoryState& state, std::int64_t now_ms);
+// A digest of what people change (flags, awareness, submissions), positive and below 2^53: the
+// ETag of the state. A write whose If-Match names another one was based on a stale read.
+std::int64_t version_of(const RegulatoryState& state);
 
 // A change of one regime's flag. `aware_at` defaults to now when a regime is flagged.
 struct RegulatoryFlagChange {
@@ -98,14 +101,17 @@ class RegulatoryClocks {
   std::optional<RegulatoryState> get(std::int64_t incident_id, const auth::Principal& who);
 
   // Flags, withdraws or moves the awareness of regimes, each change audited; throws WorkError
-  // naming the field for bad input. nullopt as for get().
+  // naming the field for bad input, and WorkError(stale) when `expected_version` is given and is
+  // not version_of() the current state. nullopt as for get().
   std::optional<RegulatoryState> change(std::int64_t incident_id, const RegulatoryChange& change,
-                                        const auth::Principal& who, std::int64_t now_ms);
+                                        const auth::Principal& who, std::int64_t now_ms,
+                                        std::optional<std::int64_t> expected_version = {});
 
   // Records what was submitted for an obligation (once; a late one is recorded as late).
   std::optional<RegulatoryState> record(std::int64_t incident_id,
                                         const RegulatorySubmission& submission,
-                                        const auth::Principal& who, std::int64_t now_ms);
+                                        const auth::Principal& who, std::int64_t now_ms,
+                                        std::optional<std::int64_t> expected_version = {});
 
   // Sends every reminder due at `now_ms` and marks missed deadlines overdue, in transactions of
   // at most `batch` obligations, until nothing is due or `keep_going` says stop.

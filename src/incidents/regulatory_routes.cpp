@@ -1,5 +1,6 @@
 #include "incidents/regulatory_routes.hpp"
 
+#include "api/etag.hpp"
 #include "incidents/work_route_support.hpp"
 #include "util/time.hpp"
 
@@ -15,7 +16,16 @@ using work_routes::incident_not_found;
 
 http::Response state_response(const std::optional<RegulatoryState>& state, std::int64_t id) {
   if (!state) incident_not_found(id);
-  return api::json_response(200, to_json(*state, util::now_ms()));
+  auto res = api::json_response(200, to_json(*state, util::now_ms()));
+  res.header("ETag", api::etag_for(version_of(*state)));
+  return res;
+}
+
+// If-Match is optional: without it the change applies to whatever is current (flagging twice or
+// withdrawing twice changes nothing, a second submission is refused anyway).
+std::optional<std::int64_t> optional_if_match(const Context& ctx) {
+  if (ctx.request().header("if-match").empty()) return std::nullopt;
+  return api::required_if_match(ctx);
 }
 
 // The body of a JSON request as a strict object (415, 400 and 422 as for every JSON body).
@@ -129,41 +139,44 @@ void add_regulatory_routes(api::Router& router, RegulatoryClocks& clocks) {
               Permission::incidents_manage,
               [&clocks](Context& ctx) {
                 const auto id = incident_id(ctx);
+                const auto version = optional_if_match(ctx);
                 const auto change = read_change(object_body(ctx));
                 return guarded([&] {
-                  return state_response(clocks.change(id, change, ctx.user(), util::now_ms()), id);
+                  return state_response(
+                      clocks.change(id, change, ctx.user(), util::now_ms(), version), id);
                 });
               },
               {"Flag the incident as a personal-data breach (gdpr) and/or significant under NIS2 "
                "(nis2), from the moment of awareness; withdrawing a flag or moving the awareness "
-               "needs a reason. Audited",
+               "needs a reason. Audited. If-Match (the ETag of the state) is optional",
                "incidents",
                "RegulatoryChange",
                "RegulatoryState",
                200,
                {},
-               {400, 401, 403, 404, 415, 422}}});
+               {400, 401, 403, 404, 412, 415, 422}}});
 
   router.add({"POST",
               "/api/v1/incidents/{key}/regulatory/submissions",
               Permission::incidents_manage,
               [&clocks](Context& ctx) {
                 const auto id = incident_id(ctx);
+                const auto version = optional_if_match(ctx);
                 const auto submission = read_submission(object_body(ctx));
                 return guarded([&] {
-                  return state_response(clocks.record(id, submission, ctx.user(), util::now_ms()),
-                                        id);
+                  return state_response(
+                      clocks.record(id, submission, ctx.user(), util::now_ms(), version), id);
                 });
               },
               {"Record that an obligation was met: when it was submitted, to which authority, "
                "its reference and a note (after the deadline it is recorded as met late). "
-               "Audited",
+               "Audited. If-Match (the ETag of the state) is optional",
                "incidents",
                "RegulatorySubmission",
                "RegulatoryState",
                200,
                {},
-               {400, 401, 403, 404, 409, 415, 422}}});
+               {400, 401, 403, 404, 409, 412, 415, 422}}});
 }
 
 }  // namespace custos::incidents

@@ -87,7 +87,16 @@ TEST_F(RegulatoryTest, FlaggingStartsTheClocksFromAwareness) {
     EXPECT_EQ(e.field, "reason");
   }
   move.reason = "the SOC saw the alert an hour earlier";
-  state = *clocks_->change(incident.id, move, manager_, now);
+  // A write based on a stale read is refused.
+  const auto read_version = version_of(state);
+  try {
+    clocks_->change(incident.id, move, manager_, now, read_version + 1);
+    FAIL() << "a stale version was accepted";
+  } catch (const WorkError& e) {
+    EXPECT_EQ(e.refusal, WorkRefusal::stale);
+  }
+  state = *clocks_->change(incident.id, move, manager_, now, read_version);
+  EXPECT_NE(version_of(state), read_version);
   EXPECT_EQ(find(state, Obligation::nis2_early_warning).window.due_at, now + 21 * kHour);
 }
 

@@ -75,12 +75,23 @@ test('flags are set by incident and security managers, audited, and start the cl
   const flags = (await srv.auditEntries(`action=incident.regulatory_flag&object_id=${key}`));
   assert.equal(flags.length, 2);
 
+  // Writes may carry the ETag they read: a stale one is refused and changes nothing.
+  const read = await as.ian.get(path(key));
+  const etag = read.headers.get('etag');
+  assert.match(etag ?? '', /^"\d+"$/);
+  assert.equal(again.headers.get('etag'), etag);
+  const stale = await as.ian.put(path(key), { gdpr: { flagged: false }, reason: 'stale' }, { headers: { 'if-match': '"1"' } });
+  assertProblem(stale, 412);
+  assert.equal((await as.ian.get(path(key))).body.regimes.gdpr.flagged, true);
+
   // Moving the awareness of a running clock needs a reason, and moves the deadlines.
   const earlier = nisAware - HOUR;
   const noReason = await as.ian.put(path(key), { nis2: { flagged: true, aware_at: iso(earlier) } });
   assert.equal(assertProblem(noReason, 422).errors[0].field, 'reason');
-  const moved = await as.ian.put(path(key), { nis2: { flagged: true, aware_at: iso(earlier) }, reason: 'the SOC saw the alert an hour earlier' });
+  const moved = await as.ian.put(path(key), { nis2: { flagged: true, aware_at: iso(earlier) }, reason: 'the SOC saw the alert an hour earlier' },
+    { headers: { 'if-match': etag } });
   assert.equal(moved.status, 200, moved.text);
+  assert.notEqual(moved.headers.get('etag'), etag, 'a change makes a new ETag');
   assert.equal(obligation(moved.body, 'nis2_early_warning').due_at, iso(earlier + 24 * HOUR));
 
   // Withdrawing a flag after its clock started needs a reason, and is audited with it.
@@ -180,6 +191,10 @@ test('recording a submission: met in time, met late (never hidden), once', async
   assert.equal(obligation(notified.body, 'nis2_final_report').due_at, iso(addMonth(sentAt)));
 
   assertProblem(await as.sam.post(`${path(key)}/submissions`, { obligation: 'nis2_notification', submitted_at: iso(sentAt), recipient: 'again' }), 409);
+  const stale = await as.sam.post(`${path(key)}/submissions`, { obligation: 'nis2_final_report', submitted_at: iso(sentAt), recipient: 'National CSIRT' },
+    { headers: { 'if-match': late.headers.get('etag') } });
+  assertProblem(stale, 412);
+  assert.equal(obligation((await as.sam.get(path(key))).body, 'nis2_final_report').submitted_at, null);
   const entries = await srv.auditEntries(`action=incident.regulatory_submission&object_id=${key}`);
   assert.equal(entries.length, 2);
   const lateEntry = entries.find((e) => e.detail.obligation === 'nis2_early_warning');
