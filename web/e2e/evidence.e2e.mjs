@@ -116,6 +116,15 @@ test('an agent records evidence, hands it over, downloads it and exports a packa
   await section.locator('.evidence-line', { hasText: flagged.body.key }).getByText('Hash mismatch').waitFor();
   await settled(page);
   await screenshot(page, 'evidence-incident-section');
+  // The whole incident's evidence as one signed package: three items, two of them files.
+  const [incidentPkg] = await Promise.all([page.waitForEvent('download'), section.getByRole('button', { name: 'Export signed package' }).click()]);
+  assert.equal(incidentPkg.suggestedFilename(), `${incident}-evidence.tar`);
+  const incidentFile = path.join(fs.mkdtempSync(path.join(srv.dataDir, 'browser-incident-')), incidentPkg.suggestedFilename());
+  await incidentPkg.saveAs(incidentFile);
+  await section.getByText(`Saved ${incident}-evidence.tar.`).waitFor();
+  const whole = verifyCli(incidentFile);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.match(whole.stdout, new RegExp(`package intact: ${incident}, 3 item\\(s\\), 2 file\\(s\\)`));
 
   // The item page: both hashes in full, the declared one matching, the chain of custody.
   await fileLine.getByRole('link', { name: fileKey }).click();
@@ -164,7 +173,7 @@ test('an agent records evidence, hands it over, downloads it and exports a packa
   const file = path.join(dir, pkg.suggestedFilename());
   await pkg.saveAs(file);
   await page.getByText(`Saved ${fileKey}-evidence.tar.`).waitFor();
-  await custody.locator('li', { hasText: 'Exported' }).waitFor();
+  await custody.locator('li', { hasText: `exported in a signed package (${fileKey})` }).waitFor();
   const ok = verifyCli(file);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, new RegExp(`package intact: ${fileKey}, 1 item\\(s\\), 1 file\\(s\\) \\(${image.length} bytes\\)`));

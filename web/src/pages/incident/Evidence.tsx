@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, idempotencyKey } from '../../api/client';
 import type { Incident } from '../../api/types';
-import { putWithProgress, type Progress } from '../../api/transfer';
+import { postAndSave, putWithProgress, type Progress } from '../../api/transfer';
 import { LegalHold, legalHoldsPath } from '../../components/LegalHold';
 import { ErrorMessage, Field, Loading, Notice } from '../../components/ui';
 import {
@@ -41,6 +41,8 @@ export function Evidence({ incident }: { incident: Incident }) {
   const holds = useApi<LegalHolds>(can.evidence ? legalHoldsPath(incident.key) : null);
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<EvidenceItem | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
   if (!can.evidence) return null;
   const list = items.data?.items ?? [];
 
@@ -48,12 +50,17 @@ export function Evidence({ incident }: { incident: Incident }) {
     <section className="card evidence" aria-labelledby="evidence-h">
       <div className="card-head">
         <h2 id="evidence-h">Evidence</h2>
-        {can.evidenceWork && !adding ? (
-          <button type="button" className="btn" onClick={() => setAdding(true)}>
-            Add evidence
-          </button>
-        ) : null}
+        <div className="button-row">
+          {can.evidenceWork && list.length > 0 ? <ExportAll incident={incident.key} onSaved={setSaved} onError={setExportError} /> : null}
+          {can.evidenceWork && !adding ? (
+            <button type="button" className="btn" onClick={() => setAdding(true)}>
+              Add evidence
+            </button>
+          ) : null}
+        </div>
       </div>
+      <ErrorMessage>{exportError}</ErrorMessage>
+      {saved ? <Notice kind="success">Saved {saved}. Check it with custos evidence verify {saved}.</Notice> : null}
       <LegalHold incident={incident.key} holds={holds} />
       {items.loading && !items.data ? <Loading what="Loading the evidence" /> : null}
       <ErrorMessage>{items.error ? describeError(items.error) : null}</ErrorMessage>
@@ -82,6 +89,27 @@ export function Evidence({ incident }: { incident: Incident }) {
         />
       ) : null}
     </section>
+  );
+}
+
+// The signed package of all the incident's evidence (each export is a custody entry of every item).
+function ExportAll({ incident, onSaved, onError }: { incident: string; onSaved: (name: string) => void; onError: (message: string | null) => void }) {
+  const [busy, setBusy] = useState(false);
+  async function run() {
+    setBusy(true);
+    onError(null);
+    try {
+      onSaved(await postAndSave(`/api/v1/incidents/${encodeURIComponent(incident)}/evidence/export`, `${incident}-evidence.tar`));
+    } catch (err) {
+      onError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <button type="button" className="btn btn-quiet" disabled={busy} onClick={() => void run()}>
+      {busy ? 'Exporting…' : 'Export signed package'}
+    </button>
   );
 }
 
