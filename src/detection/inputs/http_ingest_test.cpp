@@ -50,6 +50,19 @@ TEST(IngestLineTest, NamesWhatIsWrongWithARejectedLine) {
   EXPECT_EQ(parse(R"({"message": "x", "host": {}})", l), "host must be a string");
 }
 
+TEST(HttpIngestSourceTest, AnHttpSourceTakesNoListenAddressNorPath) {
+  DetectionConfig config;
+  config.sources.push_back({"shipper", SourceConfig::Kind::http, "", "", 65536});
+  EXPECT_NO_THROW(validate(config));
+  config.sources[0].listen = "127.0.0.1:5514";
+  try {
+    validate(config);
+    FAIL() << "an http source with a listen address was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "detection.sources[shipper].listen: is not used by an http source");
+  }
+}
+
 TEST(HttpIngestSourceTest, CountsGoodLinesAndReportsBadOnesByLineNumber) {
   const auto dir = fs::temp_directory_path() / ("custos-ingest-" + std::to_string(::getpid()));
   fs::create_directories(dir);
