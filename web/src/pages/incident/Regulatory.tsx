@@ -4,6 +4,7 @@ import type { Incident } from '../../api/types';
 import { ErrorMessage, Field, Notice } from '../../components/ui';
 import { formatDateTime, isoToLocalInput, localInputToIso } from '../../lib/format';
 import { useApi, useNow } from '../../lib/hooks';
+import { useLiveChanges } from '../../lib/live';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
 import { useMe } from '../../lib/session';
 import { formatDuration } from '../../lib/sla';
@@ -62,6 +63,10 @@ export function Regulatory({ incident }: { incident: Incident }) {
   const { can } = useMe();
   const path = `/api/v1/incidents/${incident.key}/regulatory`;
   const state = useApi<RegulatoryState>(can.work || can.readOnly ? path : null);
+  // Another manager's change, or the sweep marking a deadline overdue, shows without a reload.
+  useLiveChanges((c) => {
+    if (c.type === 'resync' || (c.type === 'incident' && c.key === incident.key && c.action?.startsWith('incident.regulatory_'))) void state.reload();
+  });
   const s = state.data;
   if (!s) return null;
   const anyFlag = s.regimes.gdpr.flagged || s.regimes.nis2.flagged;
