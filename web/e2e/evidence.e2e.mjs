@@ -320,6 +320,42 @@ test('an auditor reads evidence and downloads it (recorded), but records nothing
   assertClean(page);
 });
 
+test('a cancelled upload leaves the item without content, and its page takes the file later', async () => {
+  const incident = await newIncident(alexApi, { title: 'Memory capture of the domain controller' });
+  const capture = Buffer.alloc(2 * 1024 * 1024, 7);
+  const page = await openPage(browser, srv.baseUrl, { viewport: DESKTOP });
+  await signIn(page, 'alex');
+  await page.goto(`/incidents/${incident}`);
+  const section = page.getByRole('region', { name: 'Evidence' });
+  await section.getByRole('button', { name: 'Add evidence' }).click();
+  const form = page.getByRole('form', { name: 'Add evidence' });
+  await form.getByLabel(/^Type/).selectOption('memory_capture');
+  await form.getByLabel('Description').fill('RAM of DC-01');
+  await form.getByLabel('File').setInputFiles({ name: 'dc01.mem', mimeType: 'application/octet-stream', buffer: capture });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+  await form.getByRole('button', { name: 'Record evidence' }).click();
+  await form.getByRole('progressbar', { name: 'Upload progress' }).waitFor();
+  await form.getByRole('button', { name: 'Cancel the upload' }).click();
+  const orphan = form.getByRole('alert').filter({ hasText: 'was recorded, but its file was not stored: The upload was cancelled.' });
+  await orphan.waitFor();
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await cdp.detach();
+  const key = (await orphan.getByRole('link').textContent()).trim();
+  const stored = await alexApi.get(`/api/v1/evidence/${key}`);
+  assert.equal(stored.body.content, null, 'nothing half-stored');
+
+  await orphan.getByRole('link', { name: key }).click();
+  await page.getByRole('heading', { name: 'RAM of DC-01', level: 1 }).waitFor();
+  await page.getByText('No content has been uploaded yet.').waitFor();
+  await page.getByLabel('File to upload').setInputFiles({ name: 'dc01.mem', mimeType: 'application/octet-stream', buffer: capture });
+  await page.getByRole('button', { name: 'Upload content' }).click();
+  await page.locator('[data-hash="SHA-256"]', { hasText: sha256(capture) }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Upload content' }).count(), 0, 'content is uploaded once');
+  assertClean(page);
+});
+
 test('a report page shows the files and notes that came with the report', async () => {
   const filed = await alexApi.post('/api/v1/events', { kind: 'event', title: 'Invoice mail with a macro', observed: 'Word asked to enable content.' });
   assert.equal(filed.status, 201, filed.text);

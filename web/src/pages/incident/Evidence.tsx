@@ -180,6 +180,7 @@ function AddEvidence({ incident, onAdded, onCancel }: { incident: Incident; onAd
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [orphan, setOrphan] = useState<EvidenceItem | null>(null);
+  const upload = useRef<AbortController | null>(null);
   const physical = draft.type === 'physical_item';
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
 
@@ -208,7 +209,8 @@ function AddEvidence({ incident, onAdded, onCancel }: { incident: Incident; onAd
       if (file && !physical) {
         setProgress({ sent: 0, total: file.size });
         const query = `?filename=${encodeURIComponent(file.name)}`;
-        item = await putWithProgress<EvidenceItem>(`/api/v1/evidence/${item.key}/content${query}`, file, setProgress);
+        upload.current = new AbortController();
+        item = await putWithProgress<EvidenceItem>(`/api/v1/evidence/${item.key}/content${query}`, file, setProgress, upload.current.signal);
       }
       await onAdded(item);
     } catch (err) {
@@ -306,8 +308,9 @@ function AddEvidence({ incident, onAdded, onCancel }: { incident: Incident; onAd
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? (progress ? 'Uploading…' : 'Recording…') : 'Record evidence'}
         </button>
-        <button type="button" className="btn btn-quiet" onClick={onCancel} disabled={busy}>
-          Cancel
+        {/* While the file is on its way, Cancel stops the upload; the item stays recorded without it. */}
+        <button type="button" className="btn btn-quiet" onClick={progress ? () => upload.current?.abort() : onCancel} disabled={busy && !progress}>
+          {progress ? 'Cancel the upload' : 'Cancel'}
         </button>
       </div>
     </form>
