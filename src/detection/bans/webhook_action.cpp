@@ -1,13 +1,12 @@
 #include "detection/bans/webhook_action.hpp"
 
-#include <curl/curl.h>
-
 #include <chrono>
 #include <memory>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
 
+#include "util/libcurl.hpp"
 #include "util/time.hpp"
 
 namespace custos::detection {
@@ -17,11 +16,6 @@ namespace {
 constexpr std::size_t kQueueLimit = 1000;       // bodies waiting; more are dropped and counted
 constexpr std::int64_t kMaxBackoffMs = 60'000;  // the longest pause between two attempts
 
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 std::size_t discard(char* /*data*/, std::size_t size, std::size_t count, void* /*user*/) {
   return size * count;  // the receiver's answer body is not needed, only its status
 }
@@ -30,7 +24,7 @@ std::size_t discard(char* /*data*/, std::size_t size, std::size_t count, void* /
 
 WebhookAction::WebhookAction(WebhookConfig config, bool dry_run, std::int64_t backoff_ms)
     : config_(std::move(config)), dry_run_(dry_run), backoff_ms_(backoff_ms) {
-  init_curl_once();
+  util::libcurl();  // loaded now, so that a missing libcurl stops start-up, not the first ban
   sender_ = std::thread([this] { loop(); });
 }
 
@@ -129,33 +123,34 @@ void WebhookAction::loop() {
 }
 
 std::string WebhookAction::post(const std::string& body) const {
-  const std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
-                                                                 &curl_easy_cleanup);
+  const auto& lib = util::libcurl();
+  const std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(lib.curl_easy_init(),
+                                                                 lib.curl_easy_cleanup);
   if (!curl) return "libcurl could not start a transfer";
   curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  headers = lib.curl_slist_append(headers, "Content-Type: application/json");
+  headers = lib.curl_slist_append(headers, "Expect:");  // no 100-continue round trip
   for (const auto& [name, value] : config_.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    headers = lib.curl_slist_append(headers, (name + ": " + value).c_str());
   }
   const std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(
-      headers, &curl_slist_free_all);
+      headers, lib.curl_slist_free_all);
   CURL* h = curl.get();
-  curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is an answer, not a hop
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout * 1000));
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "custos/" CUSTOS_VERSION);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &discard);
-  const CURLcode code = curl_easy_perform(h);
+  lib.curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
+  lib.curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is an answer, not a hop
+  lib.curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  lib.curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout * 1000));
+  lib.curl_easy_setopt(h, CURLOPT_USERAGENT, "custos/" CUSTOS_VERSION);
+  lib.curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
+  lib.curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
+  lib.curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  lib.curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &discard);
+  const CURLcode code = lib.curl_easy_perform(h);
   // curl_easy_strerror names the kind of failure only; the error buffer would name the URL.
-  if (code != CURLE_OK) return curl_easy_strerror(code);
+  if (code != CURLE_OK) return lib.curl_easy_strerror(code);
   long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  lib.curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status > 299) return "HTTP " + std::to_string(status);
   return {};
 }

@@ -5,9 +5,8 @@
 #include <set>
 #include <stdexcept>
 
-#include <curl/curl.h>
-
 #include "detection/engine/address.hpp"
+#include "util/libcurl.hpp"
 
 namespace custos::detection {
 
@@ -48,13 +47,14 @@ std::optional<std::string> url_problem(const std::string& url) {
   if (std::any_of(url.begin(), url.end(),
                   [](unsigned char c) { return c <= 0x20 || c == 0x7F || c >= 0x80; }))
     return "must not contain spaces, control or non-ASCII characters";
-  CURLU* handle = curl_url();
+  const auto& lib = util::libcurl();
+  CURLU* handle = lib.curl_url();
   char* host = nullptr;
-  const bool ok = curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
-                  curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != nullptr &&
-                  *host != '\0';
-  curl_free(host);
-  curl_url_cleanup(handle);
+  const bool ok = lib.curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+                  lib.curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+                  host != nullptr && *host != '\0';
+  lib.curl_free(host);
+  lib.curl_url_cleanup(handle);
   if (!ok) return "is not a valid URL with a host";
   return std::nullopt;
 }
