@@ -83,6 +83,7 @@ IngestResult HttpIngestSource::ingest(std::string_view body) {
   std::vector<IngestLine> lines;
   std::size_t number = 0;
   std::size_t oversized = 0;
+  if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);  // a byte order mark
   while (!body.empty()) {
     const auto end = body.find('\n');
     std::string_view line = body.substr(0, end);

@@ -80,7 +80,7 @@ TEST(HttpIngestSourceTest, CountsGoodLinesAndReportsBadOnesByLineNumber) {
   HttpIngestSource source(config.sources[0], detector.pipeline("shipper"));
 
   const auto result = source.ingest(
-      "{\"message\": \"fail from 192.0.2.1\", \"time\": 1795406401}\r\n"
+      "\xEF\xBB\xBF{\"message\": \"fail from 192.0.2.1\", \"time\": 1795406401}\r\n"
       "\n"
       "not json\n"
       "{\"message\": \"fail from 192.0.2.1\", \"time\": 1795406402}\n"
