@@ -377,3 +377,31 @@ test('failed sign-ins to custos, read back from its own log, lock the account un
   assert.equal(unlocked.length, 1);
   assert.equal(unlocked[0].actor, 'system:detection');
 });
+
+test('a webhook URL that is not http(s) and an unknown incident category stop start-up, naming the option', async () => {
+  const bad = await startServer({ serve: false });
+  fs.writeFileSync(path.join(bad.dataDir, 'webapp.conf'), FILTERS['webapp.conf']);
+  const file = path.join(bad.dataDir, 'custos.toml');
+  const write = (webhookUrl, category) => fs.writeFileSync(file, `
+[detection]
+[[detection.sources]]
+name = "syslog"
+type = "syslog-udp"
+listen = "127.0.0.1:0"
+[[detection.webhooks]]
+name = "soc"
+url = "${webhookUrl}"
+[[detection.jails]]
+name = "webapp"
+filter = "${path.join(bad.dataDir, 'webapp.conf')}"
+sources = ["syslog"]
+actions = ["soc"]
+critical = true
+incident_category = "${category}"
+`);
+  bad.opts.args = ['--config', file];
+  write('ftp://files.example.org/in', 'intrusion-attempt');
+  await assert.rejects(bad.start(), /detection\.webhooks\[soc\]\.url: must be an http:\/\/ or https:\/\/ URL/);
+  write('https://soc.example.org/hook', 'nope');
+  await assert.rejects(bad.start(), /detection\.jails\[webapp\]\.incident_category: 'nope' is not a known category/);
+});
