@@ -254,8 +254,20 @@ std::optional<DateMatch> DateDetector::match(std::string_view line, LocalTimeZon
   } else {
     result.begin = result.end = distance;
   }
-  const auto& templ = e.templ;
-  if (result.end > result.begin) result.epoch = templ->date(line, spans_, now_, zone);
+  const DateTemplate* templ = e.templ.get();
+  if (result.end > result.begin) {
+    // Every field lies within the whole match, so the same text gives the same date.
+    const std::string_view text = line.substr(distance, endpos - distance);
+    if (templ == last_date_.templ && &zone == last_date_.zone && text == last_date_.text) {
+      result.epoch = last_date_.epoch;
+    } else {
+      result.epoch = templ->date(line, spans_, now_, zone);
+      last_date_.templ = templ;
+      last_date_.zone = &zone;
+      last_date_.text.assign(text);
+      last_date_.epoch = result.epoch;
+    }
+  }
   if (index != 0 && index != last_index_) index = reorder(index);
   last_index_ = index;
   return result;

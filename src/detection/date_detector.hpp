@@ -29,7 +29,10 @@ class DateDetector {
 
   // Searches the line. nullopt when no template matches.
   [[nodiscard]] std::optional<DateMatch> match(std::string_view line, LocalTimeZone& zone);
-  void set_reference(const ReferenceTime& now) { now_ = now; }
+  void set_reference(const ReferenceTime& now) {
+    now_ = now;
+    last_date_ = {};
+  }
   [[nodiscard]] std::size_t template_count() const { return templates_.size(); }
 
  private:
@@ -65,6 +68,14 @@ class DateDetector {
   Position last_end_{0x7fffffff, '\0', '\0'};
   std::size_t last_index_ = 0x7fffffff;
   std::size_t first_unused_ = 0;
+  // The last date converted: consecutive lines mostly carry the same date text, and turning it
+  // into epoch seconds (fields, year guessing, local time) costs more than the match.
+  struct LastDate {
+    const DateTemplate* templ = nullptr;
+    const LocalTimeZone* zone = nullptr;
+    std::string text;  // the whole match of the template
+    std::optional<double> epoch;
+  } last_date_;
 };
 
 }  // namespace custos::detection

@@ -2,7 +2,10 @@
 
 #include <hs/hs.h>
 
+#include <time.h>
+
 #include <algorithm>
+#include <functional>
 
 namespace custos::detection {
 namespace {
@@ -75,37 +78,78 @@ void FilterMatcher::set_reference(const ReferenceTime& now) {
   dates_.set_reference(now);
 }
 
-FilterMatcher::CacheEntry* FilterMatcher::cache_get(const std::string& key) {
-  const auto it = mlfid_.find(key);
-  if (it == mlfid_.end()) return nullptr;
-  if (it->second->second.expires <= std::chrono::steady_clock::now()) {
-    mlfid_order_.erase(it->second);
-    mlfid_.erase(it);
-    return nullptr;
-  }
-  return &it->second->second;
+namespace {
+
+// Expiry needs minutes, not nanoseconds: the coarse clock is a memory read, not a TSC read.
+std::chrono::steady_clock::time_point coarse_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) +
+                                               std::chrono::nanoseconds(ts.tv_nsec));
 }
 
-void FilterMatcher::cache_set(const std::string& key, FailData data) {
-  const auto expires = std::chrono::steady_clock::now() + kMlfidCacheTime;
-  if (const auto it = mlfid_.find(key); it != mlfid_.end()) {
-    it->second->second = CacheEntry{std::move(data), expires};
-    return;
+// Never 0, which marks a free slot.
+std::size_t key_hash(const std::string& key) { return std::hash<std::string>{}(key) | 1; }
+
+}  // namespace
+
+std::size_t FilterMatcher::cache_find(const std::string& key, std::size_t hash) const {
+  for (std::size_t i = 0; i < mlfid_hashes_.size(); ++i) {
+    if (mlfid_hashes_[i] == hash && mlfid_slots_[i].key == key) return i;
   }
-  if (mlfid_.size() >= kMlfidCacheSize) {
+  return kNoSlot;
+}
+
+FilterMatcher::CacheEntry* FilterMatcher::cache_get(const std::string& key) {
+  const std::size_t i = cache_find(key, key_hash(key));
+  if (i == kNoSlot) return nullptr;
+  if (mlfid_slots_[i].entry.expires <= coarse_now()) {
+    mlfid_hashes_[i] = 0;
+    --mlfid_used_;
+    return nullptr;
+  }
+  return &mlfid_slots_[i].entry;
+}
+
+FilterMatcher::CacheEntry& FilterMatcher::cache_set(const std::string& key, FailData data) {
+  const auto expires = coarse_now() + kMlfidCacheTime;
+  const std::size_t hash = key_hash(key);
+  if (const std::size_t i = cache_find(key, hash); i != kNoSlot) {
+    mlfid_slots_[i].entry.data = std::move(data);
+    mlfid_slots_[i].entry.expires = expires;
+    return mlfid_slots_[i].entry;
+  }
+  if (mlfid_slots_.empty()) {
+    mlfid_slots_.resize(kMlfidCacheSize);
+    mlfid_hashes_.assign(kMlfidCacheSize, 0);
+    mlfid_orders_.assign(kMlfidCacheSize, 0);
+  }
+  std::size_t slot = kNoSlot;
+  if (mlfid_used_ >= kMlfidCacheSize) {
     // Oldest first, as fail2ban's cache.
-    mlfid_.erase(mlfid_order_.front().first);
-    mlfid_order_.pop_front();
+    for (std::size_t i = 0; i < mlfid_slots_.size(); ++i) {
+      if (slot == kNoSlot || mlfid_orders_[i] < mlfid_orders_[slot]) slot = i;
+    }
+    --mlfid_used_;
+  } else {
+    for (slot = 0; mlfid_hashes_[slot] != 0; ++slot) {
+    }
   }
-  mlfid_order_.emplace_back(key, CacheEntry{std::move(data), expires});
-  mlfid_[key] = std::prev(mlfid_order_.end());
+  CacheSlot& s = mlfid_slots_[slot];
+  s.key.assign(key);
+  mlfid_orders_[slot] = ++mlfid_next_order_;
+  s.entry.data = std::move(data);
+  s.entry.expires = expires;
+  mlfid_hashes_[slot] = hash;
+  ++mlfid_used_;
+  return s.entry;
 }
 
 void FilterMatcher::cache_unset(const std::string& key) {
-  const auto it = mlfid_.find(key);
-  if (it == mlfid_.end()) return;
-  mlfid_order_.erase(it->second);
-  mlfid_.erase(it);
+  const std::size_t i = cache_find(key, key_hash(key));
+  if (i == kNoSlot) return;
+  mlfid_hashes_[i] = 0;
+  --mlfid_used_;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,8 +272,8 @@ void FilterMatcher::drop_matched_lines(std::size_t begin, std::size_t end) {
   lines_ = std::move(kept);
 }
 
-FilterMatcher::FailData FilterMatcher::merge_mlfid(const std::string& mlfid, FailData fail,
-                                                   int matched_lines) {
+FilterMatcher::FailData& FilterMatcher::merge_mlfid(const std::string& mlfid, FailData fail,
+                                                    int matched_lines) {
   // fail2ban's Filter._mergeFailure. Flags: 1 nofail, 2 forget, 4 cached had nofail/gained,
   // 8 gained (a success: pending failures of this connection are forgiven).
   CacheEntry* cached = cache_get(mlfid);
@@ -250,7 +294,6 @@ FilterMatcher::FailData FilterMatcher::merge_mlfid(const std::string& mlfid, Fai
     return target.users ? target.users->size() : std::size_t{0};
   };
 
-  FailData local;
   FailData* target = nullptr;
   std::size_t user_count = 0;
   if (cached != nullptr) {
@@ -261,23 +304,21 @@ FilterMatcher::FailData FilterMatcher::merge_mlfid(const std::string& mlfid, Fai
     if (flags & 8) groups.mlfpending = false;
     if ((flags & 4) == 0 && !groups.mlfpending) groups.matches.reset();
     for (auto& [k, v] : fail.groups) {
-      if (v) groups.set(k, v);
+      if (v) groups.set(k, std::move(v));
     }
     if (flags & 2) {
-      local = std::move(groups);
+      forgotten_ = std::move(groups);
       cache_unset(mlfid);
-      target = &local;
+      target = &forgotten_;
     } else {
       target = &groups;
     }
   } else if (!(flags & 2)) {
-    local = std::move(fail);
-    user_count = update_users(local, local.get("user"));
-    cache_set(mlfid, std::move(local));
-    target = &cache_get(mlfid)->data;
+    user_count = update_users(fail, fail.get("user"));
+    target = &cache_set(mlfid, std::move(fail)).data;
   } else {
-    local = std::move(fail);
-    target = &local;
+    forgotten_ = std::move(fail);
+    target = &forgotten_;
   }
   FailData& f = *target;
   const bool pending = f.mlfpending;
@@ -366,66 +407,74 @@ void FilterMatcher::find_failures(std::optional<double> date, bool no_date, Line
     }
     result.kind = LineResult::Kind::kMatched;
     result.matched.push_back(index);
-    const std::optional<std::string> mlfid = fail.get("mlfid");
+    // The merged failure is read in place (in the cache), not copied.
+    const FailData* merged = &fail;
+    const auto* mlfid_value = fail.find("mlfid");
+    const bool mlfid = mlfid_value != nullptr && mlfid_value->has_value();
     if (mlfid) {
-      fail = merge_mlfid(*mlfid, std::move(fail), matched_lines);
-      if (fail.truthy("nofail") && !options_.check_all_regex) return;
+      mlfid_key_.assign(**mlfid_value);
+      merged = &merge_mlfid(mlfid_key_, std::move(fail), matched_lines);
+      if (merged->truthy("nofail") && !options_.check_all_regex) return;
     } else {
       fail.matches = fail.matches.value_or(0) + matched_lines;
     }
-    std::optional<std::string> fid = fail.get("fid");
+    auto value_of = [merged](std::string_view name) -> const std::string* {
+      const auto* v = merged->find(name);
+      return v != nullptr && v->has_value() ? &**v : nullptr;
+    };
+    const std::string* fid = value_of("fid");
     const char* ip_group = "ip4";
-    std::optional<std::string> ip = fail.get("ip4");
-    if (!ip) {
-      ip = fail.get("ip6");
+    const std::string* ip = value_of("ip4");
+    if (ip == nullptr) {
+      ip = value_of("ip6");
       ip_group = "ip6";
     }
-    if (!ip) {
-      ip = fail.get("dns");
+    if (ip == nullptr) {
+      ip = value_of("dns");
       ip_group = "dns";
     }
-    if (!ip) {
-      if (!fid && !mlfid) continue;  // fail2ban: "No group found" — a broken regex
+    if (ip == nullptr) {
+      if (fid == nullptr && !mlfid) continue;  // fail2ban: "No group found" — a broken regex
       ip = fid;
       ip_group = "fid";
     }
-    if (!ip) {
+    if (ip == nullptr) {
       // The connection's address is not known yet: pending until a later line supplies it.
       if (mlfid) {
-        if (CacheEntry* entry = cache_get(*mlfid)) entry->data.mlfpending = true;
+        if (CacheEntry* entry = cache_get(mlfid_key_)) entry->data.mlfpending = true;
       }
       if (!options_.check_all_regex) return;
       continue;
     }
-    if (!fail.truthy("nofail")) {
+    if (!merged->truthy("nofail")) {
       Failure failure;
       failure.regex = index;
-      const bool by_fid = fid && *fid != *ip;
+      const bool by_fid = fid != nullptr && *fid != *ip;
       failure.id = by_fid ? *fid : *ip;
       failure.id_group = by_fid ? "fid" : ip_group;
       failure.time = date;
       for (const auto& [name, number] : failregex.groups.fields) {
         (void)number;
-        if (auto v = fail.get(name)) failure.fields.emplace_back(name, *v);
+        if (const std::string* v = value_of(name)) failure.fields.emplace_back(name, *v);
       }
       if (have_pre) {
         for (const auto& [name, number] : filter.prefregex()->groups.fields) {
           (void)number;
           const bool known = std::any_of(failure.fields.begin(), failure.fields.end(),
                                          [&](const auto& kv) { return kv.first == name; });
-          if (auto v = fail.get(name); !known && v) {
+          if (const std::string* v = value_of(name); !known && v != nullptr) {
             failure.fields.emplace_back(name, *v);
           }
         }
       }
       // A user name remembered from an earlier line of the same connection.
-      if (auto user = fail.get("user");
-          user && std::none_of(failure.fields.begin(), failure.fields.end(),
-                               [](const auto& kv) { return kv.first == "user"; })) {
+      if (const std::string* user = value_of("user");
+          user != nullptr && std::none_of(failure.fields.begin(), failure.fields.end(),
+                                          [](const auto& kv) { return kv.first == "user"; })) {
         failure.fields.emplace_back("user", *user);
       }
-      if (fail.users) failure.users.assign(fail.users->begin(), fail.users->end());
-      failure.attempts = fail.matches.value_or(1);
+      if (merged->users) failure.users.assign(merged->users->begin(), merged->users->end());
+      failure.attempts = merged->matches.value_or(1);
       result.failures.push_back(std::move(failure));
     }
     if (!options_.check_all_regex) break;

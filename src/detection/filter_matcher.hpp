@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <list>
 #include <memory>
 #include <optional>
 #include <set>
@@ -102,7 +101,9 @@ class FilterMatcher {
   void find_failures(std::optional<double> date, bool no_date, LineResult& result);
   bool ignored(std::string_view text);
   FailData groups_of(const CompiledRegex& regex, std::string_view subject) const;
-  FailData merge_mlfid(const std::string& mlfid, FailData fail, int matched_lines);
+  // The failure merged with what the cache holds for its id; the result lives in the cache
+  // (or in forgotten_) until the next line.
+  FailData& merge_mlfid(const std::string& mlfid, FailData fail, int matched_lines);
   void build_buffer();
   // Lines of the buffer a match spanned (for maxlines > 1): keeps only the others.
   void drop_matched_lines(std::size_t begin, std::size_t end);
@@ -123,15 +124,28 @@ class FilterMatcher {
   std::optional<double> last_date_;
   std::string last_date_text_;
 
-  // Multi-line failure ids: first in, first out, at most 100 for 5 minutes (as fail2ban).
+  // Multi-line failure ids: first in, first out, at most 100 for 5 minutes (as fail2ban). A
+  // flat table of slots found by a scan of their hashes: an sshd log makes nearly every line a
+  // new connection, so a node-based map paid several allocations per line for this alone.
   struct CacheEntry {
     FailData data;
     std::chrono::steady_clock::time_point expires;
   };
-  std::list<std::pair<std::string, CacheEntry>> mlfid_order_;
-  std::unordered_map<std::string, std::list<std::pair<std::string, CacheEntry>>::iterator> mlfid_;
+  struct CacheSlot {
+    std::string key;
+    CacheEntry entry;
+  };
+  static constexpr std::size_t kNoSlot = ~std::size_t{0};
+  std::vector<CacheSlot> mlfid_slots_;
+  std::vector<std::size_t> mlfid_hashes_;    // per slot; 0: free
+  std::vector<std::uint64_t> mlfid_orders_;  // per slot, insertion order: oldest evicted first
+  std::size_t mlfid_used_ = 0;
+  std::uint64_t mlfid_next_order_ = 0;
+  std::string mlfid_key_;  // the current line's id
+  FailData forgotten_;     // a merged failure whose id was just dropped from the cache
+  [[nodiscard]] std::size_t cache_find(const std::string& key, std::size_t hash) const;
   CacheEntry* cache_get(const std::string& key);
-  void cache_set(const std::string& key, FailData data);
+  CacheEntry& cache_set(const std::string& key, FailData data);
   void cache_unset(const std::string& key);
 };
 

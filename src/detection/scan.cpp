@@ -1,12 +1,14 @@
 #include "detection/scan.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <ostream>
-#include <unordered_map>
+#include <string_view>
 
 #include "detection/filter_matcher.hpp"
 #include "detection/line_reader.hpp"
@@ -83,33 +85,64 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-// "YYYY-MM-DDTHH:MM:SS[.ffffff]" in local time.
-std::string format_local(double epoch, LocalTimeZone& zone) {
-  const double whole = std::floor(epoch);
-  const CivilTime t = zone.to_local(static_cast<std::int64_t>(whole));
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", t.year, t.month, t.day, t.hour,
-                t.minute, t.second);
-  std::string out = buf;
-  const auto micros = static_cast<long>(std::llround((epoch - whole) * 1e6));
-  if (micros > 0 && micros < 1000000) {
-    std::snprintf(buf, sizeof buf, ".%06ld", micros);
-    out += buf;
-  }
-  return out;
-}
+// "YYYY-MM-DDTHH:MM:SS[.ffffff]" in local time, and the epoch as JSON. Log times repeat the
+// same second many times over: the last second's text is kept rather than converted again.
+class TimeFormatter {
+ public:
+  explicit TimeFormatter(LocalTimeZone& zone) : zone_(zone) {}
 
-std::string format_epoch(double epoch) {
-  char buf[48];
-  if (epoch == std::floor(epoch)) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(epoch));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.6f", epoch);
-    std::string s = buf;
-    while (s.back() == '0') s.pop_back();
-    return s;
+  void append_local(std::string& out, double epoch) {
+    const double whole = std::floor(epoch);
+    const auto second = static_cast<std::int64_t>(whole);
+    if (!cached_ || second != second_) {
+      const CivilTime t = zone_.to_local(second);
+      char buf[48];
+      const int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", t.year, t.month,
+                                  t.day, t.hour, t.minute, t.second);
+      local_.assign(buf, static_cast<std::size_t>(n));
+      const auto c = std::to_chars(buf, buf + sizeof buf, second);
+      epoch_.assign(buf, c.ptr);
+      second_ = second;
+      cached_ = true;
+    }
+    out += local_;
+    const auto micros = static_cast<long>(std::llround((epoch - whole) * 1e6));
+    if (micros > 0 && micros < 1000000) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, ".%06ld", micros);
+      out += buf;
+    }
   }
-  return buf;
+
+  void append_epoch(std::string& out, double epoch) {
+    if (epoch == std::floor(epoch) && cached_ && static_cast<std::int64_t>(epoch) == second_) {
+      out += epoch_;
+      return;
+    }
+    char buf[48];
+    if (epoch == std::floor(epoch)) {
+      std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(epoch));
+      out += buf;
+      return;
+    }
+    std::snprintf(buf, sizeof buf, "%.6f", epoch);
+    std::string_view s = buf;
+    while (s.back() == '0') s.remove_suffix(1);
+    out += s;
+  }
+
+ private:
+  LocalTimeZone& zone_;
+  bool cached_ = false;
+  std::int64_t second_ = 0;
+  std::string local_;
+  std::string epoch_;
+};
+
+void append_number(std::string& out, std::uint64_t n) {
+  char buf[24];
+  const auto c = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, c.ptr);
 }
 
 std::string with_thousands(std::uint64_t n) {
@@ -122,6 +155,61 @@ std::string with_thousands(std::uint64_t n) {
   return out;
 }
 
+// Failures per id for the summary: open addressing over one flat table. A log under attack
+// repeats a few thousand ids hundreds of thousands of times; with std::unordered_map (a node
+// per key, a pointer chase per lookup) this count took a tenth of the whole scan.
+class IdCounter {
+ public:
+  void add(std::string_view id) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    const std::size_t hash = std::hash<std::string_view>{}(id);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.count == 0) {
+        slot = Slot{hash, std::string(id), 1};
+        ++size_;
+        return;
+      }
+      if (slot.hash == hash && slot.id == id) {
+        ++slot.count;
+        return;
+      }
+    }
+  }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  // (id, count) of every id, in no particular order.
+  [[nodiscard]] std::vector<std::pair<std::string, std::uint64_t>> entries() const {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    out.reserve(size_);
+    for (const Slot& slot : slots_) {
+      if (slot.count > 0) out.emplace_back(slot.id, slot.count);
+    }
+    return out;
+  }
+
+ private:
+  struct Slot {
+    std::size_t hash = 0;
+    std::string id;
+    std::uint64_t count = 0;  // 0: free
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
+    const std::size_t mask = slots_.size() - 1;
+    for (Slot& slot : old) {
+      if (slot.count == 0) continue;
+      std::size_t i = slot.hash & mask;
+      while (slots_[i].count != 0) i = (i + 1) & mask;
+      slots_[i] = std::move(slot);
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
 struct Totals {
   std::uint64_t lines = 0;
   std::uint64_t matched = 0;
@@ -129,7 +217,7 @@ struct Totals {
   std::uint64_t missed = 0;
   std::uint64_t dated = 0;
   std::vector<std::uint64_t> regex_hits;
-  std::unordered_map<std::string, std::uint64_t> ids;
+  IdCounter ids;
 };
 
 }  // namespace
@@ -193,6 +281,7 @@ int run_scan(const ScanOptions& options, std::ostream& out, std::ostream& err) {
   totals.regex_hits.assign(filter->failregexes().size(), 0);
   int status = 0;
   std::string pending;  // NDJSON output, flushed in blocks
+  TimeFormatter time_text(zone);
   LineResult result;
   const auto started = std::chrono::steady_clock::now();
   const std::clock_t cpu_started = std::clock();
@@ -212,7 +301,7 @@ int run_scan(const ScanOptions& options, std::ostream& out, std::ostream& err) {
           const Failure& f = result.failures.front();
           if (ndjson) {
             pending += "{\"line\":";
-            pending += std::to_string(number);
+            append_number(pending, number);
             if (several) {
               pending += ",\"file\":";
               append_json_string(pending, log.string());
@@ -220,9 +309,9 @@ int run_scan(const ScanOptions& options, std::ostream& out, std::ostream& err) {
             pending += ",\"time\":";
             if (f.time) {
               pending += '"';
-              pending += format_local(*f.time, zone);
+              time_text.append_local(pending, *f.time);
               pending += "\",\"epoch\":";
-              pending += format_epoch(*f.time);
+              time_text.append_epoch(pending, *f.time);
             } else {
               pending += "null,\"epoch\":null";
             }
@@ -252,7 +341,7 @@ int run_scan(const ScanOptions& options, std::ostream& out, std::ostream& err) {
               pending.clear();
             }
           } else {
-            ++totals.ids[f.id];
+            totals.ids.add(f.id);
           }
         } else if (result.kind == LineResult::Kind::kIgnored) {
           ++totals.ignored;
@@ -292,7 +381,7 @@ int run_scan(const ScanOptions& options, std::ostream& out, std::ostream& err) {
         << regexes[i].source << "\n";
   }
   if (!totals.ids.empty()) {
-    std::vector<std::pair<std::string, std::uint64_t>> top(totals.ids.begin(), totals.ids.end());
+    std::vector<std::pair<std::string, std::uint64_t>> top = totals.ids.entries();
     std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
       return a.second > b.second || (a.second == b.second && a.first < b.first);
     });
