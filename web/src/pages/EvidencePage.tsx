@@ -12,6 +12,8 @@ import { useMe } from '../lib/session';
 import { NotFound } from './NotFound';
 import { RecordCustody } from './evidence/RecordCustody';
 
+const REFRESH_MS = 20_000;
+
 // One evidence item (EVD-…) as a court would want to read it: what it is and who collected it,
 // the hashes custos computed and the one the collector declared, the complete chain of custody,
 // and the actions that add to it — a custody entry, a download, a signed export package.
@@ -30,6 +32,16 @@ export default function EvidencePage() {
   const refresh = async () => {
     await Promise.all([item.reload(), custody.reload()]);
   };
+
+  // Others record custody too (there is no live event for it): read the item again now and then.
+  const { reload: reloadItem } = item;
+  const { reload: reloadCustody } = custody;
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (document.visibilityState === 'visible') void Promise.all([reloadItem(), reloadCustody()]);
+    }, REFRESH_MS);
+    return () => clearInterval(t);
+  }, [reloadItem, reloadCustody]);
 
   if (item.loading && !e) return <Loading what={`Loading ${key}`} />;
   if (!e) {

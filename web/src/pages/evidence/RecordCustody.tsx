@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, idempotencyKey } from '../../api/client';
 import { ErrorMessage, Field, Notice } from '../../components/ui';
 import { ACTION_LABELS, actionFields, recordableActions, type CustodyEntry, type EvidenceItem, type RecordableAction } from '../../lib/evidence';
@@ -31,6 +31,8 @@ export function RecordCustody({ item, legalHold, onRecorded }: { item: EvidenceI
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [done, setDone] = useState<string | null>(null);
   const shows = actionFields(action);
+  // A transfer starts from whoever holds the item now, also after someone else moved it.
+  useEffect(() => setFrom(item.custodian), [item.custodian]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -50,7 +52,6 @@ export function RecordCustody({ item, legalHold, onRecorded }: { item: EvidenceI
       setAt('');
       setPurpose('');
       await onRecorded();
-      if (entry.to && (action === 'transferred' || action === 'returned' || action === 'received')) setFrom(entry.to);
     } catch (err) {
       setErrors(formErrors(err, FIELDS));
     } finally {
