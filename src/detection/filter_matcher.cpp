@@ -125,11 +125,14 @@ FilterMatcher::CacheEntry& FilterMatcher::cache_set(const std::string& key, Fail
     mlfid_orders_.assign(kMlfidCacheSize, 0);
   }
   std::size_t slot = kNoSlot;
+  auto current = [this](const std::pair<std::size_t, std::uint64_t>& queued) {
+    return mlfid_hashes_[queued.first] != 0 && mlfid_orders_[queued.first] == queued.second;
+  };
   if (mlfid_used_ >= kMlfidCacheSize) {
-    // Oldest first, as fail2ban's cache.
-    for (std::size_t i = 0; i < mlfid_slots_.size(); ++i) {
-      if (slot == kNoSlot || mlfid_orders_[i] < mlfid_orders_[slot]) slot = i;
-    }
+    // Oldest first, as fail2ban's cache. Every slot is in use, so the queue holds each one.
+    while (!current(mlfid_queue_.front())) mlfid_queue_.pop_front();
+    slot = mlfid_queue_.front().first;
+    mlfid_queue_.pop_front();
     --mlfid_used_;
   } else {
     for (slot = 0; mlfid_hashes_[slot] != 0; ++slot) {
@@ -142,6 +145,11 @@ FilterMatcher::CacheEntry& FilterMatcher::cache_set(const std::string& key, Fail
   s.entry.expires = expires;
   mlfid_hashes_[slot] = hash;
   ++mlfid_used_;
+  mlfid_queue_.emplace_back(slot, mlfid_next_order_);
+  if (mlfid_queue_.size() > 4 * kMlfidCacheSize) {
+    // Ids dropped before they were evicted leave stale entries behind.
+    std::erase_if(mlfid_queue_, [&](const auto& queued) { return !current(queued); });
+  }
   return s.entry;
 }
 

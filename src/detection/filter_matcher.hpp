@@ -138,7 +138,9 @@ class FilterMatcher {
   static constexpr std::size_t kNoSlot = ~std::size_t{0};
   std::vector<CacheSlot> mlfid_slots_;
   std::vector<std::size_t> mlfid_hashes_;    // per slot; 0: free
-  std::vector<std::uint64_t> mlfid_orders_;  // per slot, insertion order: oldest evicted first
+  std::vector<std::uint64_t> mlfid_orders_;  // per slot: when its entry was inserted
+  // (slot, order) in insertion order; entries whose slot was freed or reused since are stale.
+  std::deque<std::pair<std::size_t, std::uint64_t>> mlfid_queue_;
   std::size_t mlfid_used_ = 0;
   std::uint64_t mlfid_next_order_ = 0;
   std::string mlfid_key_;  // the current line's id
