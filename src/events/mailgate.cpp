@@ -9,6 +9,7 @@
 #include "incidents/incident.hpp"
 #include "incidents/work_access.hpp"
 #include "incidents/worklog.hpp"
+#include "store/sqlite/sqlite_database.hpp"
 #include "util/time.hpp"
 
 namespace custos::events {
@@ -298,6 +299,8 @@ int run_mailgate(const MailgateSettings& s, std::istream& in, std::ostream& out,
     store::DatabaseOptions options;
     options.read_connections = 1;
     auto db = store::open_database(s.database_url, options);
+    // One process per message: leave the WAL to the server rather than fold it in at each exit.
+    if (auto* sqlite = dynamic_cast<store::SqliteDatabase*>(db.get())) sqlite->leave_wal_on_close();
     audit::AuditLog audit(nullptr);  // the server signs checkpoints; this process only appends
     Reports reports(*db, audit, incidents::BlobStore(s.data_dir / "blobs"), s.mail_domain,
                     s.max_file_bytes);

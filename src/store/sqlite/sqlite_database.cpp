@@ -198,12 +198,28 @@ SqliteDatabase::~SqliteDatabase() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  if (!fold_wal_on_close_) return;
   // Fold the WAL back into the main file so a stopped server leaves one file behind.
   try {
     writer_->execute_script("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (const std::exception&) {
     // Another process may hold the database; the WAL is still valid and will be replayed.
   }
+}
+
+namespace {
+void keep_wal_at_close(sqlite3* db) {
+  int on = 1;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+}
+}  // namespace
+
+void SqliteDatabase::leave_wal_on_close() {
+  fold_wal_on_close_ = false;
+  keep_wal_at_close(writer_->handle());
+  std::lock_guard lock(readers_mutex_);
+  for (auto& reader : idle_readers_) keep_wal_at_close(reader->handle());
 }
 
 std::unique_ptr<SqliteConnection> SqliteDatabase::open_connection(bool read_only) const {
@@ -222,6 +238,7 @@ std::unique_ptr<SqliteConnection> SqliteDatabase::open_connection(bool read_only
       "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
       " PRAGMA cache_size=-16000;");
   if (read_only) connection->execute_script("PRAGMA query_only=1");
+  if (!fold_wal_on_close_) keep_wal_at_close(db);
   return connection;
 }
 

@@ -36,6 +36,13 @@ class SqliteDatabase final : public Database {
   [[nodiscard]] std::uint64_t commits() const { return commits_; }
   [[nodiscard]] std::uint64_t writes() const { return writes_; }
 
+  // For a command that runs once and exits (`custos mailgate`, which an MTA runs per message):
+  // leave the write-ahead log for the next opener instead of folding it into the main file at
+  // exit. That saves a checkpoint with its fsyncs and the creation and deletion of the -wal and
+  // -shm files on every run. Committed data stays durable in the log; the server, or SQLite's
+  // automatic checkpoint at 1000 pages, folds it in later. Call before the first read or write.
+  void leave_wal_on_close();
+
  private:
   struct WriteJob;
   void writer_loop();
@@ -58,6 +65,7 @@ class SqliteDatabase final : public Database {
   std::thread writer_thread_;
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> writes_{0};
+  std::atomic<bool> fold_wal_on_close_{true};
 };
 
 }  // namespace custos::store

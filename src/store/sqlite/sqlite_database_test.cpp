@@ -144,5 +144,24 @@ TEST_F(SqliteTest, SurvivesReopen) {
   EXPECT_EQ(count_users(), 1);
 }
 
+// A server leaves one file behind; a once-per-message command leaves the log for the next opener
+// (and pays neither the checkpoint nor the creation of the log files), losing nothing.
+TEST_F(SqliteTest, FoldsTheLogAtCloseUnlessToldToLeaveIt) {
+  const auto wal = dir_ / "t.db-wal";
+  db_->write([&](Connection& c) { insert_user(c, "server"); });
+  db_.reset();
+  EXPECT_FALSE(std::filesystem::exists(wal) && std::filesystem::file_size(wal) > 0);
+
+  db_ = std::make_unique<SqliteDatabase>(dir_ / "t.db", DatabaseOptions{});
+  db_->leave_wal_on_close();
+  db_->write([&](Connection& c) { insert_user(c, "mailgate"); });
+  db_.reset();
+  ASSERT_TRUE(std::filesystem::exists(wal));
+  EXPECT_GT(std::filesystem::file_size(wal), 0U);
+
+  db_ = std::make_unique<SqliteDatabase>(dir_ / "t.db", DatabaseOptions{});
+  EXPECT_EQ(count_users(), 2);
+}
+
 }  // namespace
 }  // namespace custos::store
