@@ -14,6 +14,7 @@ PACKAGES=(
   clang-format clang-tidy
   nodejs npm curl wrk openssl
   fail2ban
+  dovecot-imapd
   chromium
 )
 
@@ -40,11 +41,13 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   # fail2ban is installed for its filters and annotated sample logs (the detection tests read
-  # them), not to run: keep its maintainer scripts from starting the service. A policy-rc.d
+  # them), dovecot-imapd for the private IMAP server the mail tests start (tests/harness/imap.sh),
+  # neither to run as a service: keep their maintainer scripts from starting one. A policy-rc.d
   # that refuses is the Debian way; it is removed again unless it was there before.
   policy=/usr/sbin/policy-rc.d
   own_policy=0
-  if [[ " ${missing[*]} " == *" fail2ban "* && ! -e $policy ]]; then
+  if [[ ( " ${missing[*]} " == *" fail2ban "* || " ${missing[*]} " == *" dovecot-imapd "* ) &&
+    ! -e $policy ]]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
     $SUDO chmod 755 "$policy"
     own_policy=1
@@ -55,12 +58,14 @@ else
   echo "install-deps: system packages present"
 fi
 
-# Nothing of fail2ban may keep running (on a machine with systemd its unit is enabled on
-# install; on one without, there is no service manager to start it, and that is fine too).
+# Nothing of fail2ban or the system's dovecot may keep running (on a machine with systemd their
+# units are enabled on install; on one without, there is no service manager to start them, and
+# that is fine too).
 if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
   SUDO=""
   if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
   $SUDO systemctl disable --now fail2ban.service >/dev/null 2>&1 || true
+  $SUDO systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
 elif command -v fail2ban-client >/dev/null && pgrep -x fail2ban-server >/dev/null 2>&1; then
   SUDO=""
   if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi

@@ -21,6 +21,7 @@
 #include "detection/detection_routes.hpp"
 #include "detection/detection_runtime.hpp"
 #include "events/event_routes.hpp"
+#include "events/imap_poller.hpp"
 #include "events/system_reports.hpp"
 #include "evidence/routes.hpp"
 #include "http/server.hpp"
@@ -339,6 +340,35 @@ int serve(const Config& config) {
 
   api::Router router;
   const auto route_services = add_all_routes(router, core, metrics);
+  // [mail.imap]: mail from a mailbox, filed as `custos mailgate` files piped mail. The password
+  // is read now, so that a missing one stops start-up naming the option.
+  std::optional<events::Mailgate> mailgate;
+  std::optional<events::ImapPoller> mail_poller;
+  if (config.imap) {
+    auto password = events::read_imap_password(*config.imap);
+    mailgate.emplace(*core.db, *core.audit, route_services->events.reports,
+                     route_services->events.worklog);
+    events::mime::Limits limits;
+    limits.max_bytes = static_cast<std::size_t>(config.mail_max_bytes);
+    mail_poller.emplace(*config.imap, std::move(password), *mailgate, limits);
+    metrics.add_collector([&poller = *mail_poller](std::string& out) {
+      const auto s = poller.stats();
+      append_metric(out, "custos_mail_imap_polls_total", "counter", "Polls of the IMAP mailbox.",
+                    static_cast<double>(s.polls));
+      append_metric(out, "custos_mail_imap_poll_failures_total", "counter",
+                    "Polls that failed: server unreachable, login or command refused.",
+                    static_cast<double>(s.poll_failures));
+      append_metric(out, "custos_mail_imap_delivered_total", "counter",
+                    "Messages from the mailbox filed as reports or replies.",
+                    static_cast<double>(s.delivered));
+      append_metric(out, "custos_mail_imap_rejected_total", "counter",
+                    "Messages from the mailbox that cannot become a report (marked seen).",
+                    static_cast<double>(s.rejected));
+      append_metric(out, "custos_mail_imap_deferred_total", "counter",
+                    "Messages not stored for a passing reason, tried again at the next poll.",
+                    static_cast<double>(s.deferred));
+    });
+  }
   api::Dispatcher dispatcher(
       router,
       {[&core](const std::string& bearer) { return core.credentials->authenticate_token(bearer); },
@@ -403,6 +433,7 @@ int serve(const Config& config) {
                core.db->describe(), ready_ms);
   server.run();
   route_services->detect->stop();
+  mail_poller.reset();    // stops after the message in progress
   incident_jobs.reset();  // its last changes must be under the final checkpoint
   evidence_jobs.reset();
   housekeeper.run_once();  // sign the head so the last changes are covered by a checkpoint

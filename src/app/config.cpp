@@ -189,6 +189,19 @@ Config load_config(const std::optional<std::filesystem::path>& file) {
         }
         continue;
       }
+      if (section.str() == "mail") {
+        for (const auto& [key, value] : *inner) {
+          const auto* imap = value.as_table();
+          if (key.str() != "imap" || imap == nullptr)
+            fail(file->string(), "unknown setting 'mail." + std::string(key.str()) + "'");
+          try {
+            config.imap = events::parse_imap_config(*imap);
+          } catch (const std::runtime_error& e) {
+            fail(file->string(), e.what());
+          }
+        }
+        continue;
+      }
       for (const auto& [key, value] : *inner) {
         const std::string path = std::string(section.str()) + "." + std::string(key.str());
         auto it = by_path.find(path);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "detection/jails/jail_config.hpp"
+#include "events/imap_config.hpp"
 
 namespace custos::app {
 
@@ -53,14 +54,17 @@ struct Config {
   int sweep_interval_seconds = 10;  // how often SLA escalation and automatic closure run
 
   // [events]
-  bool anonymous_reports = false;     // the report form without an account
+  bool anonymous_reports = false;      // the report form without an account
   int anonymous_reports_per_hour = 5;  // per client address
-  std::string mail_domain;            // right-hand side of Message-IDs; default: the host name
+  std::string mail_domain;             // right-hand side of Message-IDs; default: the host name
   std::int64_t mail_max_bytes = 25 * 1024 * 1024;  // largest message mailgate accepts
+
+  // [mail.imap]: a mailbox the server polls for reports (see docs/events.md)
+  std::optional<events::ImapConfig> imap;
 
   // [evidence] (see docs/evidence.md)
   std::int64_t evidence_max_upload_bytes = 64LL << 30;  // one item's content; spooled to disk
-  bool evidence_encrypt = false;        // encrypt new content at rest (key: <data_dir>/evidence.key)
+  bool evidence_encrypt = false;  // encrypt new content at rest (key: <data_dir>/evidence.key)
   int evidence_rehash_interval_hours = 24;  // re-hash stored evidence; 0: never
 
   // [detection]: log sources, jails and their actions (see docs/detection.md)
@@ -74,7 +78,9 @@ struct Config {
     return !tls_certificate.empty() && !tls_private_key.empty();
   }
   [[nodiscard]] std::filesystem::path key_file() const { return data_dir / "audit-signing.key"; }
-  [[nodiscard]] std::filesystem::path evidence_key_file() const { return data_dir / "evidence.key"; }
+  [[nodiscard]] std::filesystem::path evidence_key_file() const {
+    return data_dir / "evidence.key";
+  }
 };
 
 // Loads `file` (if given, must exist) and applies the environment. Throws
