@@ -11,7 +11,7 @@ import { useMe } from '../lib/session';
 import { Details } from './incident/Details';
 import { Evidence, prefetchEvidence } from './incident/Evidence';
 import { Communications, DeclareMajor, MajorBanner } from './incident/Major';
-import { Regulatory } from './incident/Regulatory';
+import { prefetchRegulatory, Regulatory } from './incident/Regulatory';
 import { Review } from './incident/Review';
 import { Transitions } from './incident/Transitions';
 import { Attachments, Links, Tasks, Timeline } from './incident/Work';
@@ -58,7 +58,10 @@ export function IncidentPage() {
     // Everything the page shows is asked for together with the incident, not after it.
     const paths = incidentPaths(key);
     for (const p of [paths.timeline, paths.tasks, paths.attachments, paths.review, paths.actions]) prefetch(p);
-    if (can.work || can.readOnly) prefetch(paths.children);
+    if (can.work || can.readOnly) {
+      prefetch(paths.children);
+      prefetchRegulatory(key);
+    }
     if (can.evidence) prefetchEvidence(key);
     void load();
     // eslint-disable-next-line react-hooks/exhaustive-deps

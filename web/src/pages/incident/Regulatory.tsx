@@ -3,7 +3,7 @@ import { api } from '../../api/client';
 import type { Incident } from '../../api/types';
 import { ErrorMessage, Field, Notice } from '../../components/ui';
 import { formatDateTime, isoToLocalInput, localInputToIso } from '../../lib/format';
-import { useApi, useNow } from '../../lib/hooks';
+import { prefetch, useApi, useNow } from '../../lib/hooks';
 import { useLiveChanges } from '../../lib/live';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/problem';
 import { useMe } from '../../lib/session';
@@ -59,9 +59,16 @@ const REGIMES: { name: RegimeName; flagLabel: string; flaggedText: string; autho
 const STATE_LABELS: Record<ObligationState, string> = { open: 'Open', met: 'Met', met_late: 'Met late', overdue: 'Overdue' };
 const STATE_CLASSES: Record<ObligationState, string> = { open: 'sla-ok', met: 'sla-met', met_late: 'sla-at_risk', overdue: 'sla-breached' };
 
+const regulatoryPath = (incidentKey: string) => `/api/v1/incidents/${incidentKey}/regulatory`;
+
+// Asked for together with the incident, not after it (no waterfall on the incident page).
+export function prefetchRegulatory(incidentKey: string) {
+  prefetch(regulatoryPath(incidentKey));
+}
+
 export function Regulatory({ incident }: { incident: Incident }) {
   const { can } = useMe();
-  const path = `/api/v1/incidents/${incident.key}/regulatory`;
+  const path = regulatoryPath(incident.key);
   const state = useApi<RegulatoryState>(can.work || can.readOnly ? path : null);
   // Another manager's change, or the sweep marking a deadline overdue, shows without a reload.
   useLiveChanges((c) => {
