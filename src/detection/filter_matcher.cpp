@@ -88,10 +88,12 @@ std::chrono::steady_clock::time_point coarse_now() {
                                                std::chrono::nanoseconds(ts.tv_nsec));
 }
 
-// Never 0, which marks a free slot.
-std::size_t key_hash(const std::string& key) { return std::hash<std::string>{}(key) | 1; }
-
 }  // namespace
+
+// Never 0, which marks a free slot.
+std::size_t FilterMatcher::cache_hash(const std::string& key) {
+  return std::hash<std::string>{}(key) | 1;
+}
 
 std::size_t FilterMatcher::cache_find(const std::string& key, std::size_t hash) const {
   for (std::size_t i = 0; i < mlfid_hashes_.size(); ++i) {
@@ -100,8 +102,8 @@ std::size_t FilterMatcher::cache_find(const std::string& key, std::size_t hash) 
   return kNoSlot;
 }
 
-FilterMatcher::CacheEntry* FilterMatcher::cache_get(const std::string& key) {
-  const std::size_t i = cache_find(key, key_hash(key));
+FilterMatcher::CacheEntry* FilterMatcher::cache_get(const std::string& key, std::size_t hash) {
+  const std::size_t i = cache_find(key, hash);
   if (i == kNoSlot) return nullptr;
   if (mlfid_slots_[i].entry.expires <= coarse_now()) {
     mlfid_hashes_[i] = 0;
@@ -111,10 +113,10 @@ FilterMatcher::CacheEntry* FilterMatcher::cache_get(const std::string& key) {
   return &mlfid_slots_[i].entry;
 }
 
-FilterMatcher::CacheEntry& FilterMatcher::cache_set(const std::string& key, FailData data) {
+FilterMatcher::CacheEntry& FilterMatcher::cache_set(const std::string& key, std::size_t hash,
+                                                    FailData data, bool absent) {
   const auto expires = coarse_now() + kMlfidCacheTime;
-  const std::size_t hash = key_hash(key);
-  if (const std::size_t i = cache_find(key, hash); i != kNoSlot) {
+  if (const std::size_t i = absent ? kNoSlot : cache_find(key, hash); i != kNoSlot) {
     mlfid_slots_[i].entry.data = std::move(data);
     mlfid_slots_[i].entry.expires = expires;
     return mlfid_slots_[i].entry;
@@ -154,7 +156,7 @@ FilterMatcher::CacheEntry& FilterMatcher::cache_set(const std::string& key, Fail
 }
 
 void FilterMatcher::cache_unset(const std::string& key) {
-  const std::size_t i = cache_find(key, key_hash(key));
+  const std::size_t i = cache_find(key, cache_hash(key));
   if (i == kNoSlot) return;
   mlfid_hashes_[i] = 0;
   --mlfid_used_;
@@ -284,7 +286,8 @@ FilterMatcher::FailData& FilterMatcher::merge_mlfid(const std::string& mlfid, Fa
                                                     int matched_lines) {
   // fail2ban's Filter._mergeFailure. Flags: 1 nofail, 2 forget, 4 cached had nofail/gained,
   // 8 gained (a success: pending failures of this connection are forgiven).
-  CacheEntry* cached = cache_get(mlfid);
+  const std::size_t hash = cache_hash(mlfid);
+  CacheEntry* cached = cache_get(mlfid, hash);
   int flags = 0;
   if (fail.truthy("mlfgained")) {
     flags |= 8 | 1;
@@ -323,7 +326,7 @@ FilterMatcher::FailData& FilterMatcher::merge_mlfid(const std::string& mlfid, Fa
     }
   } else if (!(flags & 2)) {
     user_count = update_users(fail, fail.get("user"));
-    target = &cache_set(mlfid, std::move(fail)).data;
+    target = &cache_set(mlfid, hash, std::move(fail), true).data;
   } else {
     forgotten_ = std::move(fail);
     target = &forgotten_;
@@ -449,7 +452,9 @@ void FilterMatcher::find_failures(std::optional<double> date, bool no_date, Line
     if (ip == nullptr) {
       // The connection's address is not known yet: pending until a later line supplies it.
       if (mlfid) {
-        if (CacheEntry* entry = cache_get(mlfid_key_)) entry->data.mlfpending = true;
+        if (CacheEntry* entry = cache_get(mlfid_key_, cache_hash(mlfid_key_))) {
+          entry->data.mlfpending = true;
+        }
       }
       if (!options_.check_all_regex) return;
       continue;

@@ -146,8 +146,10 @@ class FilterMatcher {
   std::string mlfid_key_;  // the current line's id
   FailData forgotten_;     // a merged failure whose id was just dropped from the cache
   [[nodiscard]] std::size_t cache_find(const std::string& key, std::size_t hash) const;
-  CacheEntry* cache_get(const std::string& key);
-  CacheEntry& cache_set(const std::string& key, FailData data);
+  [[nodiscard]] static std::size_t cache_hash(const std::string& key);
+  CacheEntry* cache_get(const std::string& key, std::size_t hash);
+  // `absent`: the caller has just looked the key up and not found it.
+  CacheEntry& cache_set(const std::string& key, std::size_t hash, FailData data, bool absent);
   void cache_unset(const std::string& key);
 };
 
