@@ -3,20 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "detection/bans/ban_service.hpp"
+#include "detection/bans/recording_runner_test_support.hpp"
 #include "store/scratch_database.hpp"
 
 namespace custos::detection {
 namespace {
 
-class RecordingRunner : public CommandRunner {
- public:
-  RecordingRunner() : CommandRunner(true) {}
-  bool run(const std::vector<std::string>& argv) override {
-    commands.push_back(shell_quoted(argv));
-    return true;
-  }
-  std::vector<std::string> commands;
-};
+using testing::RecordingRunner;
 
 JailConfig jail(const std::string& name, std::int64_t bantime) {
   JailConfig j;

@@ -1,4 +1,5 @@
 #include "detection/bans/ban_service.hpp"
+#include "detection/bans/recording_runner_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,16 +8,7 @@
 namespace custos::detection {
 namespace {
 
-// Records what would have run.
-class RecordingRunner : public CommandRunner {
- public:
-  RecordingRunner() : CommandRunner(true) {}
-  bool run(const std::vector<std::string>& argv) override {
-    commands.push_back(shell_quoted(argv));
-    return true;
-  }
-  std::vector<std::string> commands;
-};
+using testing::RecordingRunner;
 
 TEST(NftablesAction, BuildsArgumentVectorsForTimeoutSets) {
   RecordingRunner runner;

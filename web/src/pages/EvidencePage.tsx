@@ -4,6 +4,7 @@ import { api } from '../api/client';
 import { postAndSave, putWithProgress, type Progress } from '../api/transfer';
 import { LegalHold, legalHoldsPath } from '../components/LegalHold';
 import { ErrorMessage, Field, Loading, Notice, PageHeader } from '../components/ui';
+import { UploadProgress } from '../components/UploadProgress';
 import { ACTION_LABELS, ALGORITHM_LABELS, TYPE_LABELS, formatCustodyTime, handOver, integrityFailed, type CustodyEntry, type EvidenceItem, type LegalHolds } from '../lib/evidence';
 import { actorName, formatBytes, formatDateTime } from '../lib/format';
 import { useApi, useTitle } from '../lib/hooks';
@@ -244,7 +245,6 @@ function Content({ item: e, onChanged, onDownloaded }: { item: EvidenceItem; onC
   }
 
   const c = e.content;
-  const percent = progress && progress.total > 0 ? Math.floor((progress.sent / progress.total) * 100) : 0;
   return (
     <section className="card" aria-labelledby="ev-content-h">
       <h2 id="ev-content-h">Content and hashes</h2>
@@ -307,16 +307,7 @@ function Content({ item: e, onChanged, onDownloaded }: { item: EvidenceItem; onC
           <Field label="File to upload" hint="Uploaded once; it cannot be replaced afterwards.">
             {(p) => <input {...p} type="file" disabled={progress !== null} onChange={(ev) => setFile(ev.target.files?.[0] ?? null)} />}
           </Field>
-          <div className="upload-progress" aria-hidden={progress ? undefined : true}>
-            {progress ? (
-              <>
-                <progress max={100} value={percent} aria-label="Upload progress" />
-                <span className="small">
-                  {formatBytes(progress.sent)} of {formatBytes(progress.total)} sent ({percent} %)
-                </span>
-              </>
-            ) : null}
-          </div>
+          <UploadProgress progress={progress} />
           <button type="button" className="btn btn-primary" disabled={!file || progress !== null} onClick={() => void upload()}>
             {progress ? 'Uploading…' : 'Upload content'}
           </button>

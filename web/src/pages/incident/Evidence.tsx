@@ -5,6 +5,7 @@ import type { Incident } from '../../api/types';
 import { postAndSave, putWithProgress, type Progress } from '../../api/transfer';
 import { LegalHold, legalHoldsPath } from '../../components/LegalHold';
 import { ErrorMessage, Field, Loading, Notice } from '../../components/ui';
+import { UploadProgress } from '../../components/UploadProgress';
 import {
   ALGORITHM_LABELS,
   EVIDENCE_TYPES,
@@ -223,7 +224,6 @@ function AddEvidence({ incident, onAdded, onCancel }: { incident: Incident; onAd
     }
   }
 
-  const percent = progress && progress.total > 0 ? Math.floor((progress.sent / progress.total) * 100) : 0;
   return (
     <form className="add-evidence" onSubmit={submit} noValidate aria-labelledby="add-evidence-h">
       <h3 id="add-evidence-h">Add evidence</h3>
@@ -294,16 +294,7 @@ function AddEvidence({ incident, onAdded, onCancel }: { incident: Incident; onAd
       ) : (
         <p className="muted small">A physical item has no file; its chain of custody is recorded all the same.</p>
       )}
-      <div className="upload-progress" aria-hidden={progress ? undefined : true}>
-        {progress ? (
-          <>
-            <progress max={100} value={percent} aria-label="Upload progress" />
-            <span className="small">
-              {formatBytes(progress.sent)} of {formatBytes(progress.total)} sent ({percent} %)
-            </span>
-          </>
-        ) : null}
-      </div>
+      <UploadProgress progress={progress} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? (progress ? 'Uploading…' : 'Recording…') : 'Record evidence'}
