@@ -29,8 +29,11 @@ class SharedLibrary {
 
 }  // namespace custos::util
 
+// The macro arguments below are names being declared or named, which parentheses would break.
+// NOLINTNEXTLINE(bugprone-macro-parentheses)
 #define CUSTOS_SHARED_LIBRARY_MEMBER(name) decltype(&::name) name = nullptr;
 #define CUSTOS_SHARED_LIBRARY_MEMBERS(FUNCTIONS) FUNCTIONS(CUSTOS_SHARED_LIBRARY_MEMBER)
+// NOLINTNEXTLINE(bugprone-macro-parentheses)
 #define CUSTOS_SHARED_LIBRARY_RESOLVE_ONE(name) \
   custos_table_.name =                          \
       reinterpret_cast<decltype(custos_table_.name)>(custos_library_.symbol(#name));
