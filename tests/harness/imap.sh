@@ -39,6 +39,7 @@ start() {
   dovecot=$(find_dovecot)
   if [[ $EUID -eq 0 ]]; then owner=dovecot; else owner=$(id -un); fi
   id "$owner" >/dev/null 2>&1 || die "user $owner does not exist"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use"; fi
   mkdir -p "$dir/run" "$dir/state" "$dir/mail"
   touch "$dir/$MARKER"
   cat >"$dir/dovecot.conf" <<CONF

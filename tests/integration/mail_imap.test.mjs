@@ -23,19 +23,20 @@ let srv;
 let as;
 let sequence = 0;
 
-const imapConfig = (password_env) => `
+const imapConfig = (password_env, extra = '') => `
 [mail.imap]
 url = "imap://127.0.0.1:${imapPort}/INBOX"
 username = "${USER}"
 password_env = "${password_env}"
 poll_interval = "1s"
 timeout = "30s"
+${extra}
 `;
 
-async function serverWith(password) {
+async function serverWith(password, extra = '') {
   const s = await startServer({ serve: false, env: { CUSTOS_TEST_IMAP_PASSWORD: password } });
   const file = path.join(s.dataDir, 'custos.toml');
-  fs.writeFileSync(file, imapConfig('CUSTOS_TEST_IMAP_PASSWORD'));
+  fs.writeFileSync(file, imapConfig('CUSTOS_TEST_IMAP_PASSWORD', extra));
   s.opts.args = ['--config', file];
   await s.start();
   return s;
@@ -49,10 +50,13 @@ function drop(message) {
   fs.renameSync(path.join(dir, 'tmp', name), path.join(dir, 'new', name));
 }
 
+// An IMAP command on a mailbox of the test user; what the server answered.
+const imap = (mailbox, command) => execFileSync('curl', ['-sS', '--max-time', '10', '-u', `${USER}:${PASSWORD}`,
+  `imap://127.0.0.1:${imapPort}/${mailbox}`, '-X', command], { encoding: 'utf8' });
+
 // The flags of every message in the mailbox, by UID, as the IMAP server reports them.
-function flags() {
-  const out = execFileSync('curl', ['-sS', '--max-time', '10', '-u', `${USER}:${PASSWORD}`,
-    `imap://127.0.0.1:${imapPort}/INBOX`, '-X', 'UID FETCH 1:* (FLAGS)'], { encoding: 'utf8' });
+function flags(mailbox = 'INBOX') {
+  const out = imap(mailbox, 'UID FETCH 1:* (FLAGS)');
   const byUid = {};
   for (const m of out.matchAll(/UID (\d+) FLAGS \(([^)]*)\)/g)) byUid[m[1]] = m[2].split(' ').filter(Boolean);
   return byUid;
@@ -61,7 +65,10 @@ function flags() {
 async function until(what, probe, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
+    let value = null;
+    try {
+      value = await probe();
+    } catch {}  // e.g. a mailbox that holds nothing yet
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
@@ -168,4 +175,21 @@ test('start-up stops naming the option when the password variable is missing or 
   r = s.runCli(['serve', '--listen', '127.0.0.1:0', '--config', file], { timeoutMs: 20_000 });
   assert.notEqual(r.code, 0);
   assert.match(r.stderr + r.stdout, /mail\.imap\.url: imap:\/\/ sends the password unencrypted.*allow_plaintext = true/);
+});
+
+test('with move_to, a filed message is moved to that mailbox, marked \\Seen', async () => {
+  await srv.stop();  // one poller at a time on the mailbox
+  imap('', 'CREATE Filed');
+  const inbox = Object.keys(flags()).length;
+  const mover = await serverWith(PASSWORD, 'move_to = "Filed"');
+  drop(mail({ From: 'partner@supplier.example', Subject: 'Your server is scanning us',
+    'Message-ID': '<imap-move@supplier.example>' }, 'From 203.0.113.7 since 02:00.\n'));
+  await until('the report', () => mover.sqlRows("SELECT id FROM events WHERE title = 'Your server is scanning us'")[0]);
+  const filed = await until('the move', () => {
+    const f = Object.values(flags('Filed'));
+    return f.length === 1 ? f : null;
+  });
+  assert.ok(filed[0].includes('\\Seen'), JSON.stringify(filed));
+  assert.equal(Object.keys(flags()).length, inbox, 'the message left the INBOX');
+  await mover.stop();
 });
