@@ -33,6 +33,12 @@ CURL* handle(void* curl) { return static_cast<CURL*>(curl); }
 
 }  // namespace
 
+// libcurl's progress callback, called at least once a second: non-zero aborts the transfer.
+int ImapSession::progress(void* session, std::int64_t, std::int64_t, std::int64_t, std::int64_t) {
+  const auto& s = *static_cast<const ImapSession*>(session);
+  return s.cancellable_ && s.cancel_->load() ? 1 : 0;
+}
+
 std::vector<std::uint64_t> parse_search_response(const std::string& response) {
   std::vector<std::uint64_t> uids;
   std::istringstream lines(response);
@@ -52,8 +58,9 @@ std::vector<std::uint64_t> parse_search_response(const std::string& response) {
   return uids;
 }
 
-ImapSession::ImapSession(const ImapConfig& config, std::string password)
-    : config_(config), password_(std::move(password)), curl_(nullptr) {
+ImapSession::ImapSession(const ImapConfig& config, std::string password,
+                         const std::atomic<bool>* cancel)
+    : config_(config), password_(std::move(password)), cancel_(cancel), curl_(nullptr) {
   const auto& lib = util::libcurl();
   curl_ = lib.curl_easy_init();
   if (curl_ == nullptr) throw ImapError("libcurl could not start a transfer");
@@ -68,6 +75,11 @@ ImapSession::ImapSession(const ImapConfig& config, std::string password)
   lib.curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.timeout_ms));
   lib.curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout_ms));
   lib.curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
+  if (cancel_ != nullptr) {
+    lib.curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &ImapSession::progress);
+    lib.curl_easy_setopt(h, CURLOPT_XFERINFODATA, this);
+    lib.curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  }
 }
 
 ImapSession::~ImapSession() {
@@ -75,8 +87,9 @@ ImapSession::~ImapSession() {
 }
 
 std::optional<std::string> ImapSession::perform(const std::string& url, const std::string& command,
-                                                std::size_t max_bytes) {
+                                                std::size_t max_bytes, bool cancellable) {
   const auto& lib = util::libcurl();
+  cancellable_ = cancellable;
   CURL* h = handle(curl_);
   Sink sink{{}, max_bytes};
   char error[CURL_ERROR_SIZE] = {};
@@ -87,6 +100,7 @@ std::optional<std::string> ImapSession::perform(const std::string& url, const st
   const CURLcode code = lib.curl_easy_perform(h);
   lib.curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
   if (code == CURLE_WRITE_ERROR && sink.overflow) return std::nullopt;
+  if (code == CURLE_ABORTED_BY_CALLBACK) throw ImapError("stopped: custos is shutting down");
   if (code != CURLE_OK) {
     // The error buffer says what happened ("Login denied", "Failed to connect to … port …");
     // it never holds the password, which only ever goes to the server.
@@ -98,7 +112,7 @@ std::optional<std::string> ImapSession::perform(const std::string& url, const st
 }
 
 std::vector<std::uint64_t> ImapSession::unseen() {
-  const auto response = perform(config_.mailbox_url, "UID SEARCH UNSEEN", kMaxResponseBytes);
+  const auto response = perform(config_.mailbox_url, "UID SEARCH UNSEEN", kMaxResponseBytes, true);
   if (!response) throw ImapError("UID SEARCH UNSEEN: the answer exceeds 16 MiB");
   return parse_search_response(*response);
 }

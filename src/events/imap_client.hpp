@@ -2,6 +2,7 @@
 // The few IMAP commands the mailbox poller needs, over libcurl (loaded on first use): find the
 // unseen messages, fetch one by UID, flag it, move it. One session keeps one connection (and
 // the selected mailbox) for all the commands of a poll.
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -20,7 +21,11 @@ struct ImapError : std::runtime_error {
 
 class ImapSession {
  public:
-  ImapSession(const ImapConfig& config, std::string password);
+  // Looking for unseen messages is abandoned (ImapError) as soon as `cancel` turns true, so
+  // that stopping the server does not wait for a slow mail server's timeout. Fetching and
+  // flagging are not: cut short, they could leave a message read but not filed.
+  ImapSession(const ImapConfig& config, std::string password,
+              const std::atomic<bool>* cancel = nullptr);
   ~ImapSession();
   ImapSession(const ImapSession&) = delete;
   ImapSession& operator=(const ImapSession&) = delete;
@@ -42,11 +47,14 @@ class ImapSession {
   // Runs one transfer on `url` (with `command` as the custom request when not empty) and
   // returns what the server sent, at most `max_bytes`; nullopt when there was more.
   std::optional<std::string> perform(const std::string& url, const std::string& command,
-                                     std::size_t max_bytes);
+                                     std::size_t max_bytes, bool cancellable = false);
+  static int progress(void* session, std::int64_t, std::int64_t, std::int64_t, std::int64_t);
 
   const ImapConfig& config_;
   std::string password_;
-  void* curl_;  // CURL*, kept for the connection it holds
+  const std::atomic<bool>* cancel_;
+  bool cancellable_ = false;  // the transfer in progress may be abandoned
+  void* curl_;                // CURL*, kept for the connection it holds
 };
 
 // Parses "* SEARCH 3 7 12" lines (other lines are ignored).

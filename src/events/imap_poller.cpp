@@ -34,22 +34,19 @@ void ImapPoller::loop() {
     poll_once();
     lock.lock();
     cv_.wait_for(lock, std::chrono::milliseconds(config_.poll_interval_ms),
-                 [this] { return stop_; });
+                 [this] { return stop_.load(); });
   }
 }
 
 void ImapPoller::poll_once() {
   ++polls_;
   try {
-    ImapSession session(config_, password_);
+    ImapSession session(config_, password_, &stop_);
     for (const auto uid : session.unseen()) {
-      {
-        std::lock_guard lock(mutex_);
-        if (stop_) return;
-      }
-      if (!handle(session, uid)) return;
+      if (stop_ || !handle(session, uid)) return;
     }
   } catch (const std::exception& e) {
+    if (stop_) return;
     ++poll_failures_;
     spdlog::warn("mail: poll of {} failed, trying again in {} s: {}", config_.mailbox_url,
                  config_.poll_interval_ms / 1000, e.what());

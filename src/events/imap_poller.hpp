@@ -25,7 +25,7 @@ class ImapPoller {
  public:
   // Starts the thread; the first poll runs at once.
   ImapPoller(ImapConfig config, std::string password, Mailgate& gate, mime::Limits limits);
-  // Stops after the message in progress.
+  // Stops after the message in progress, or abandons a transfer still going on.
   ~ImapPoller();
   ImapPoller(const ImapPoller&) = delete;
   ImapPoller& operator=(const ImapPoller&) = delete;
@@ -55,7 +55,7 @@ class ImapPoller {
       deferred_{0};
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};  // also ends a transfer in progress
   std::thread thread_;
 };
 

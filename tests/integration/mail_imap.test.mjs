@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, freePort, sleep, REPO_ROOT } from '../harness/server.mjs';
@@ -162,6 +163,35 @@ test('a refused login is logged without the password, counted, and tried again a
   // The server itself keeps serving.
   assert.equal((await fetch(`${wrong.baseUrl}/readyz`)).status, 200);
   await wrong.stop();
+});
+
+test('an unreachable server is logged and retried; a silent one does not hold up stopping custos', async () => {
+  const closed = await freePort();
+  const silent = net.createServer(() => {});  // accepts and never answers
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    for (const port of [closed, silent.address().port]) {
+      const s = await startServer({ serve: false, env: { CUSTOS_TEST_IMAP_PASSWORD: PASSWORD } });
+      const file = path.join(s.dataDir, 'custos.toml');
+      fs.writeFileSync(file, imapConfig('CUSTOS_TEST_IMAP_PASSWORD').replace(`:${imapPort}/`, `:${port}/`));
+      s.opts.args = ['--config', file];
+      await s.start();
+      if (port === closed) {
+        await until('two failed polls', async () => await metric(s, 'custos_mail_imap_poll_failures_total') >= 2);
+        assert.match(s.log(), new RegExp(`mail: poll of imap://127\\.0\\.0\\.1:${port}/INBOX failed, trying again in 1 s: .*(connect|Connection refused)`));
+      } else {
+        await until('a poll under way', async () => await metric(s, 'custos_mail_imap_polls_total') >= 1);
+        await sleep(500);
+      }
+      // The poll waiting on the silent server (timeout 30 s) is abandoned at once.
+      const started = Date.now();
+      const exit = await s.stop();
+      assert.equal(exit.code, 0);
+      assert.ok(Date.now() - started < 5_000, `stopping took ${Date.now() - started} ms`);
+    }
+  } finally {
+    silent.close();
+  }
 });
 
 test('start-up stops naming the option when the password variable is missing or the URL is not allowed', async () => {
