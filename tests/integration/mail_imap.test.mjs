@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, freePort, sleep, REPO_ROOT } from '../harness/server.mjs';
+import { startServer, freePort, sleep, REPO_ROOT, BACKEND } from '../harness/server.mjs';
 import { setUpCast } from '../harness/incidents.mjs';
 import { mail, readEvent } from '../harness/events.mjs';
 
@@ -149,6 +149,29 @@ test('a message the parser rejects is marked \\Seen, logged by UID and reason, a
   const polls = await metric(srv, 'custos_mail_imap_polls_total');
   await until('two more polls', async () => await metric(srv, 'custos_mail_imap_polls_total') >= polls + 2);
   assert.equal(await metric(srv, 'custos_mail_imap_rejected_total'), rejected + 1);
+});
+
+test('a message that cannot be stored for a passing reason is left unread and filed at a later poll', async () => {
+  // The database refuses to record mail for a while: a trigger on SQLite, a revoked privilege
+  // on PostgreSQL (the role owns the table, and gets the privilege back afterwards).
+  const refuse = BACKEND === 'postgres'
+    ? ['REVOKE INSERT ON mail_messages FROM CURRENT_USER', 'GRANT INSERT ON mail_messages TO CURRENT_USER']
+    : ["CREATE TRIGGER refuse_mail BEFORE INSERT ON mail_messages BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
+      'DROP TRIGGER refuse_mail'];
+  const deferred = Number(await metric(srv, 'custos_mail_imap_deferred_total'));
+  srv.sql(refuse[0]);
+  try {
+    drop(mail({ From: 'rita@example.org', Subject: 'Tailgating at the side door',
+      'Message-ID': '<imap-deferred@mail.example.org>' }, 'Twice this week.\n'));
+    await until('a deferral', async () => await metric(srv, 'custos_mail_imap_deferred_total') > deferred);
+    assert.equal(count("title = 'Tailgating at the side door'"), 0, 'nothing stored half');
+    await until('it is unread again', () => Object.values(flags()).some((f) => !f.includes('\\Seen')));
+  } finally {
+    srv.sql(refuse[1]);
+  }
+  await until('the report', () => count("title = 'Tailgating at the side door'") === 1);
+  await until('all seen', () => Object.values(flags()).every((x) => x.includes('\\Seen')));
+  assert.match(srv.log(), /mail: UID \d+ not stored, trying again at the next poll: /);
 });
 
 test('a refused login is logged without the password, counted, and tried again at the next poll', async () => {
