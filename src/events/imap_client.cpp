@@ -105,7 +105,7 @@ std::optional<std::string> ImapSession::perform(const std::string& url, const st
     // The error buffer says what happened ("Login denied", "Failed to connect to … port …");
     // it never holds the password, which only ever goes to the server.
     throw ImapError(
-        (command.empty() ? std::string("FETCH") : command) + " on " + config_.mailbox_url +
+        (command.empty() ? std::string("FETCH") : command) + " on " + url +
         " failed: " + (error[0] != '\0' ? std::string(error) : lib.curl_easy_strerror(code)));
   }
   return std::move(sink.data);

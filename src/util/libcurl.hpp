@@ -1,7 +1,7 @@
 #pragma once
-// libcurl, loaded when it is first needed (a webhook is configured) rather than at every start
-// (util/shared_library.hpp says why). Use `libcurl().curl_easy_init()` where code would call
-// `curl_easy_init()`. Include this header instead of <curl/curl.h>.
+// libcurl, loaded when it is first needed (a webhook or an IMAP mailbox is configured) rather
+// than at every start (util/shared_library.hpp says why). Use `libcurl().curl_easy_init()` where
+// code would call `curl_easy_init()`. Include this header instead of <curl/curl.h>.
 //
 // curl.h's GCC type-checking wraps curl_easy_setopt and curl_easy_getinfo in macros that call
 // the linked functions; through the table they are called directly, so the check is off here.

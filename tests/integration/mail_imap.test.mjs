@@ -234,7 +234,14 @@ test('with move_to, a filed message is moved to that mailbox, marked \\Seen', as
   await srv.stop();  // one poller at a time on the mailbox
   imap('', 'CREATE Filed');
   const inbox = Object.keys(flags()).length;
-  const mover = await serverWith(PASSWORD, 'move_to = "Filed"');
+  const mover = await serverWith(PASSWORD, 'move_to = "Filed"\n[events]\nmail_max_bytes = 4096');
+  // Larger than the mailgate's limit: rejected without being read further, seen, left in place.
+  drop(mail({ From: 'rita@example.org', Subject: 'A large one', 'Message-ID': '<imap-large@mail.example.org>' },
+    'x'.repeat(70).concat('\n').repeat(100)));
+  await until('the rejection', async () => await metric(mover, 'custos_mail_imap_rejected_total') === 1);
+  assert.match(mover.log(), /mail: UID \d+ rejected, marked seen: message exceeds 4096 bytes/);
+  assert.equal(Object.keys(flags()).length, inbox + 1, 'a rejected message stays in the INBOX');
+  assert.ok(Object.values(flags()).every((x) => x.includes('\\Seen')));
   drop(mail({ From: 'partner@supplier.example', Subject: 'Your server is scanning us',
     'Message-ID': '<imap-move@supplier.example>' }, 'From 203.0.113.7 since 02:00.\n'));
   await until('the report', () => mover.sqlRows("SELECT id FROM events WHERE title = 'Your server is scanning us'")[0]);
@@ -243,6 +250,6 @@ test('with move_to, a filed message is moved to that mailbox, marked \\Seen', as
     return f.length === 1 ? f : null;
   });
   assert.ok(filed[0].includes('\\Seen'), JSON.stringify(filed));
-  assert.equal(Object.keys(flags()).length, inbox, 'the message left the INBOX');
+  assert.equal(Object.keys(flags()).length, inbox + 1, 'the filed message left the INBOX');
   await mover.stop();
 });
