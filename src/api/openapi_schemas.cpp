@@ -757,16 +757,6 @@ constexpr const char* kSchemas = R"json({
     "type": "object", "required": ["items", "next_before"],
     "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Ban"}},
       "next_before": {"type": ["integer", "null"], "description": "pass as before= for the next page"}}
-  }
-})json";
-}  // namespace
-
-const nlohmann::json& openapi_schemas() {
-  static const nlohmann::json schemas = nlohmann::json::parse(kSchemas);
-  return schemas;
-}
-
-}  // namespace custos::api
   },
   "RegulatoryRegime": {
     "type": "object", "required": ["flagged", "aware_at", "flagged_at", "flagged_by", "withdrawn_at", "withdrawn_by", "withdraw_reason"],
@@ -814,3 +804,13 @@ const nlohmann::json& openapi_schemas() {
       "submitted_at": {"type": "string", "format": "date-time", "description": "not in the future, not before awareness"},
       "recipient": {"type": "string", "minLength": 1, "maxLength": 200, "description": "the authority"},
       "reference": {"type": "string", "maxLength": 200}, "note": {"type": "string", "maxLength": 4096}}
+  }
+})json";
+}  // namespace
+
+const nlohmann::json& openapi_schemas() {
+  static const nlohmann::json schemas = nlohmann::json::parse(kSchemas);
+  return schemas;
+}
+
+}  // namespace custos::api

@@ -28,9 +28,9 @@
 #include "incidents/incident_routes.hpp"
 #include "incidents/notification_routes.hpp"
 #include "incidents/problem_routes.hpp"
+#include "incidents/regulatory_routes.hpp"
 #include "incidents/routes.hpp"
 #include "incidents/saved_view_routes.hpp"
-#include "incidents/regulatory_routes.hpp"
 #include "incidents/settings_routes.hpp"
 #include "incidents/work_routes.hpp"
 #include "notify/stream_routes.hpp"
@@ -139,9 +139,9 @@ Core::Core(const Config& cfg, bool with_signing_key) : config(cfg) {
   escalation =
       std::make_unique<incidents::EscalationService>(*db, *audit, *incidents, *incident_settings);
   notifications = std::make_unique<incidents::Notifications>(*db);
+  regulatory = std::make_unique<incidents::RegulatoryClocks>(*db, *audit);
   // The key is loaded whenever it exists, so content encrypted earlier stays readable after
   // evidence.encrypt is switched off; new content is encrypted only while it is on.
-  regulatory = std::make_unique<incidents::RegulatoryClocks>(*db, *audit);
   std::shared_ptr<const evidence::ContentKey> content_key;
   if (config.evidence_encrypt || std::filesystem::exists(config.evidence_key_file())) {
     prepare_data_dir(config.data_dir);
@@ -273,9 +273,9 @@ std::unique_ptr<RouteServices> add_all_routes(api::Router& router, Core& core, M
   // Working an incident: worklog, timeline, tasks, attachments, major incidents, review.
   incidents::add_work_routes(router, *core.incidents, services->work);
   incidents::add_problem_routes(router, services->problems);
+  incidents::add_regulatory_routes(router, *core.regulatory);
   events::add_event_routes(router, services->events);
   incidents::add_saved_view_routes(router, services->saved_views);
-  incidents::add_regulatory_routes(router, *core.regulatory);
   add_demo_routes(router, core);
   evidence::add_evidence_routes(router, *core.evidence,
                                 core.signing_key ? &*core.signing_key : nullptr);
