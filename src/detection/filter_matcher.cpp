@@ -471,8 +471,9 @@ void FilterMatcher::find_failures(std::optional<double> date, bool no_date, Line
         if (const std::string* v = value_of(name)) failure.fields.emplace_back(name, *v);
       }
       if (have_pre) {
-        for (const auto& [name, number] : filter.prefregex()->groups.fields) {
-          (void)number;
+        for (const auto& field : filter.prefregex()->groups.fields) {
+          // A plain reference, not a structured binding: clang 14 (lint) cannot capture those.
+          const std::string& name = field.first;
           const bool known = std::any_of(failure.fields.begin(), failure.fields.end(),
                                          [&](const auto& kv) { return kv.first == name; });
           if (const std::string* v = value_of(name); !known && v != nullptr) {
