@@ -1,13 +1,13 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../api/client';
-import { IMPACTS, URGENCIES, type Category, type Dismissal, type EventReport, type Impact, type Page, type Urgency } from '../api/types';
+import { type Category, type Dismissal, type EventReport, type Impact, type Page, type Urgency } from '../api/types';
+import { ClassificationFields } from '../components/ClassificationFields';
 import { EventStatusBadge } from '../components/EventStatusBadge';
 import { ErrorMessage, Field, Loading, Notice, PageHeader } from '../components/ui';
 import { DISMISSAL_LABELS, isDecided, normaliseKey, outcomeWords, reporterName } from '../lib/events';
 import { actorName, formatDateTime } from '../lib/format';
 import { useApi, useTitle } from '../lib/hooks';
-import { IMPACT_HELP, URGENCY_HELP } from '../lib/priority';
 import { describeError, formErrors, NO_ERRORS, type FormErrors } from '../lib/problem';
 import { useMe } from '../lib/session';
 import { NotFound } from './NotFound';
@@ -155,9 +155,6 @@ function Classify({ report: e, base, onChange }: { report: EventReport; base: st
     setSaved(true);
     onChange(next);
   });
-  const all = categories.data?.items ?? [];
-  const top = all.filter((c) => !c.parent && c.active);
-  const subs = all.filter((c) => c.parent === category && c.active);
 
   function submit(ev: FormEvent) {
     ev.preventDefault();
@@ -176,57 +173,17 @@ function Classify({ report: e, base, onChange }: { report: EventReport; base: st
       <h2 id="h-classify">Classify</h2>
       <form onSubmit={submit} noValidate className="stack">
         <ErrorMessage>{s.errors.form}</ErrorMessage>
-        <div className="grid-2">
-          <Field label="Category" required error={s.errors.fields.category}>
-            {(p) => (
-              <select {...p} value={category} onChange={(x) => {
-                setCategory(x.target.value);
-                setSubcategory('');
-              }}>
-                <option value="">Choose…</option>
-                {top.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Subcategory" error={s.errors.fields.subcategory}>
-            {(p) => (
-              <select {...p} value={subcategory} onChange={(x) => setSubcategory(x.target.value)} disabled={subs.length === 0}>
-                <option value="">—</option>
-                {subs.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Impact" error={s.errors.fields.impact} hint={IMPACT_HELP[impact]}>
-            {(p) => (
-              <select {...p} value={impact} onChange={(x) => setImpact(x.target.value as Impact)}>
-                {IMPACTS.map((i) => (
-                  <option key={i} value={i}>
-                    {IMPACT_HELP[i].split(' — ')[0]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Urgency" error={s.errors.fields.urgency} hint={URGENCY_HELP[urgency]}>
-            {(p) => (
-              <select {...p} value={urgency} onChange={(x) => setUrgency(x.target.value as Urgency)}>
-                {URGENCIES.map((u) => (
-                  <option key={u} value={u}>
-                    {URGENCY_HELP[u].split(' — ')[0]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </div>
+        <ClassificationFields
+          value={{ category, subcategory, impact, urgency }}
+          onChange={(next) => {
+            setCategory(next.category);
+            setSubcategory(next.subcategory);
+            setImpact(next.impact);
+            setUrgency(next.urgency);
+          }}
+          categories={categories.data?.items ?? []}
+          errors={s.errors.fields}
+        />
         <div className="form-actions">
           <button type="submit" className="btn" disabled={s.busy}>
             {s.busy ? 'Saving…' : 'Save classification'}

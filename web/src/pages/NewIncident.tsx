@@ -2,11 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, idempotencyKey } from '../api/client';
 import type { Category, Group, Impact, Incident, KnownErrorSuggestion, Page, PriorityMatrixVersion, Urgency, User } from '../api/types';
-import { IMPACTS, URGENCIES } from '../api/types';
+import { ClassificationFields } from '../components/ClassificationFields';
 import { CheckField, ErrorMessage, Field, FieldGroup, PageHeader, PriorityBadge } from '../components/ui';
 import { localInputToIso } from '../lib/format';
 import { useApi, useDebounced, useTitle } from '../lib/hooks';
-import { DEFAULT_MATRIX, IMPACT_HELP, PRIORITY_NAMES, priorityOf, URGENCY_HELP } from '../lib/priority';
+import { DEFAULT_MATRIX, PRIORITY_NAMES, priorityOf } from '../lib/priority';
 import { formErrors, NO_ERRORS, type FormErrors } from '../lib/problem';
 
 const FIELDS = ['title', 'description', 'category', 'subcategory', 'impact', 'urgency', 'assignee', 'group', 'restricted', 'tlp', 'personal_data', 'occurred_at', 'detected_at', 'affected_services', 'affected_assets', 'source', 'affects_confidentiality', 'affects_integrity', 'affects_availability'];
@@ -48,9 +48,6 @@ export function NewIncident() {
 
   const typed = useDebounced(f.title.trim(), 250);
   const suggestions = useApi<{ items: KnownErrorSuggestion[] }>(typed.length >= 3 ? `/api/v1/known-errors/suggest?q=${encodeURIComponent(typed)}&limit=5` : null);
-  const all = categories.data?.items ?? [];
-  const top = all.filter((c) => c.parent === null && c.active);
-  const subs = all.filter((c) => c.parent === f.category && c.active);
   const workers = (users.data?.items ?? []).filter((u) => u.active && u.roles.some((r) => ['agent', 'incident_manager', 'security_manager', 'admin'].includes(r)));
   const priority = priorityOf(matrix.data?.matrix ?? DEFAULT_MATRIX, f.impact, f.urgency);
 
@@ -126,54 +123,12 @@ export function NewIncident() {
           <Field label="Description" error={errors.fields.description}>
             {(p) => <textarea {...p} rows={5} value={f.description} onChange={(e) => set('description', e.target.value)} />}
           </Field>
-          <div className="grid-2">
-            <Field label="Category" required error={errors.fields.category}>
-              {(p) => (
-                <select {...p} value={f.category} onChange={(e) => setF((x) => ({ ...x, category: e.target.value, subcategory: '' }))}>
-                  <option value="">Choose…</option>
-                  {top.map((c) => (
-                    <option key={c.code} value={c.code}>
-                      {c.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label="Subcategory" error={errors.fields.subcategory}>
-              {(p) => (
-                <select {...p} value={f.subcategory} onChange={(e) => set('subcategory', e.target.value)} disabled={subs.length === 0}>
-                  <option value="">—</option>
-                  {subs.map((c) => (
-                    <option key={c.code} value={c.code}>
-                      {c.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label="Impact" error={errors.fields.impact} hint={IMPACT_HELP[f.impact]}>
-              {(p) => (
-                <select {...p} value={f.impact} onChange={(e) => set('impact', e.target.value as Impact)}>
-                  {IMPACTS.map((i) => (
-                    <option key={i} value={i}>
-                      {IMPACT_HELP[i].split(' — ')[0]}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label="Urgency" error={errors.fields.urgency} hint={URGENCY_HELP[f.urgency]}>
-              {(p) => (
-                <select {...p} value={f.urgency} onChange={(e) => set('urgency', e.target.value as Urgency)}>
-                  {URGENCIES.map((u) => (
-                    <option key={u} value={u}>
-                      {URGENCY_HELP[u].split(' — ')[0]}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-          </div>
+          <ClassificationFields
+            value={f}
+            onChange={(next) => setF((x) => ({ ...x, ...next }))}
+            categories={categories.data?.items ?? []}
+            errors={errors.fields}
+          />
           <div className="priority-preview" aria-live="polite" data-testid="priority-preview">
             Priority <PriorityBadge priority={priority} /> <span>{PRIORITY_NAMES[priority]}</span>
             <span className="muted small"> from the priority matrix{matrix.data ? ` (version ${matrix.data.version})` : ''}</span>
